@@ -1,0 +1,82 @@
+// autograd/tape.h — runs a graph forward and its reverse pass.
+//
+// The tape owns the values and gradients of node outputs; graph inputs and parameters are
+// bound from outside (the parameter store, a batch, a test), so that their gradients can
+// outlive one pass and accumulate over micro-batches.
+//
+// backward(output, dy) visits nodes in reverse insertion (= topological) order and calls
+// each VJP once. A node runs only if its output was reached from `output` and some input
+// leads to a bound gradient: nodes that lead to no wanted gradient are never walked.
+// Kernels add into gradient buffers, so a value read by several nodes — a shared layer's
+// parameters above all — receives the sum of its consumers' contributions. Intermediate
+// gradients are zeroed at the start of every backward; bound gradients are not: zeroing
+// them is the caller's explicit choice (ParameterStore::zero_grad).
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "graph/graph.h"
+#include "ops/op_def.h"
+#include "ops/tensor.h"
+
+namespace twinflow::autograd {
+
+using graph::ValueId;
+using ops::IdTensor;
+using ops::Tensor;
+
+template <typename T>
+class Tape {
+ public:
+  explicit Tape(const graph::Graph& graph);
+
+  // Binds a real graph input or a parameter (not copied: it must outlive the tape's use).
+  void bind(ValueId v, const Tensor<T>* t);
+  void bind_ids(ValueId v, const IdTensor* ids);
+  // Where the gradient of an input or parameter accumulates; null unbinds.
+  void bind_grad(ValueId v, Tensor<T>* g);
+
+  // Runs every node. The generator is reseeded with `seed` first, so the same seed gives
+  // the same dropout masks.
+  void forward(bool training, uint64_t seed);
+
+  // Adds d(Σ dy ⊙ output)/dv into every bound gradient.
+  void backward(ValueId output, const Tensor<T>& dy);
+  // For a scalar loss: adds scale · dloss/dv.
+  void backward(ValueId loss, T scale = T(1));
+
+  const Tensor<T>& value(ValueId v) const;
+  const IdTensor& ids(ValueId v) const;
+  // The gradient of any value after backward (intermediate ones included); null if none.
+  const Tensor<T>* grad(ValueId v) const { return grads_[static_cast<size_t>(v)]; }
+
+  // Hash of the branch every non-smooth node took in the last forward.
+  uint64_t kink_signature() const;
+
+  const graph::Graph& graph() const { return graph_; }
+
+ private:
+  ops::In<T> view(ValueId v) const;
+  void infer_runtime_shape(graph::NodeId n);
+
+  const graph::Graph& graph_;
+  std::vector<const Tensor<T>*> reals_;
+  std::vector<const IdTensor*> ids_;
+  std::vector<Tensor<T>*> grads_;
+  std::vector<bool> grad_bound_;
+  std::vector<Tensor<T>> owned_;
+  std::vector<Tensor<T>> owned_grads_;
+  std::vector<ops::Saved<T>> saved_;
+  std::vector<ops::In<T>> in_scratch_;
+  std::vector<ops::Out<T>> grad_scratch_;
+  std::vector<graph::ValueInfo> info_scratch_;
+  std::mt19937_64 rng_;
+  bool training_ = false;
+};
+
+extern template class Tape<float>;
+extern template class Tape<double>;
+
+}  // namespace twinflow::autograd
