@@ -82,7 +82,10 @@ ValueId Graph::add_node(const OpSchema& op, std::any attrs, std::vector<ValueId>
     throw GraphError(
         fmt::format("{}node '{}' ({}): {}{}", where, name, op.name, e.what(), producers));
   }
-  Node node{std::move(name), &op, std::move(attrs), std::move(inputs), -1, -1, loc};
+  std::string scope;
+  for (const std::string& part : scopes_) scope += (scope.empty() ? "" : "/") + part;
+  Node node{std::move(name), &op, std::move(attrs), std::move(inputs), -1, -1, std::move(scope),
+            loc};
   Value v;
   v.name = node.name;
   v.kind = ValueKind::kNodeOutput;
@@ -148,6 +151,12 @@ ValueId Graph::apply(LayerId layer_id, std::vector<ValueId> data_inputs, std::st
   nodes_[static_cast<size_t>(nid)].layer = layer_id;
   l.uses.push_back(nid);
   return out;
+}
+
+void Graph::push_scope(const std::string& name) { scopes_.push_back(name); }
+
+void Graph::pop_scope() {
+  if (!scopes_.empty()) scopes_.pop_back();
 }
 
 std::optional<ValueId> Graph::find_value(std::string_view name) const {

@@ -47,6 +47,7 @@ struct Node {
   std::vector<ValueId> inputs;  // data inputs, then the layer's parameters
   ValueId output = -1;
   LayerId layer = -1;
+  std::string scope;  // the composite this node belongs to ("dist" for a Lambda's nodes)
   SourceLoc loc;
 };
 
@@ -80,6 +81,11 @@ class Graph {
   ValueId apply(LayerId layer, std::vector<ValueId> data_inputs, std::string node_name,
                 SourceLoc loc = {});
 
+  // Nodes added while a scope is open belong to it (nested scopes join with '/'); drawings
+  // box them as one composite.
+  void push_scope(const std::string& name);
+  void pop_scope();
+
   const std::vector<Value>& values() const { return values_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<Layer>& layers() const { return layers_; }
@@ -102,6 +108,7 @@ class Graph {
   std::vector<Value> values_;
   std::vector<Node> nodes_;
   std::vector<Layer> layers_;
+  std::vector<std::string> scopes_;
 };
 
 // Orders n named definitions so that each comes after those it depends on. deps(i) lists
