@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 namespace twinflow::autograd {
 
 using graph::ValueKind;
@@ -103,6 +105,11 @@ void Tape<T>::forward(bool training, uint64_t seed) {
     in_scratch_.clear();
     for (ValueId v : node.inputs) in_scratch_.push_back(view(v));
     Tensor<T>& out = owned_[static_cast<size_t>(node.output)];
+#ifdef TWINFLOW_POISON_OUTPUTS
+    // Sanitizer builds: a kernel that leaves an output element unwritten yields NaN, which
+    // every value and gradient check then catches.
+    out.fill(std::numeric_limits<T>::quiet_NaN());
+#endif
     ops::Context<T> ctx{training, &rng_, &saved_[n]};
     ops::op_def_of(*node.op).template forward<T>()(node.attrs, ctx, in_scratch_,
                                                     ops::Out<T>{out.data.data(), out.shape});

@@ -3,8 +3,19 @@
 #include <mutex>
 
 #include "graph/op_schema.h"
+#include "ops/bidirectional.h"
+#include "ops/lstm.h"
+#include "ops/reverse_sequence.h"
+#include "ops/binary.h"
+#include "ops/concatenate.h"
 #include "ops/dense.h"
+#include "ops/distance.h"
+#include "ops/elementwise.h"
+#include "ops/embedding.h"
+#include "ops/losses.h"
 #include "ops/op_def.h"
+#include "ops/reduce.h"
+#include "ops/slice.h"
 
 namespace twinflow::ops {
 
@@ -14,6 +25,39 @@ void register_builtin_ops() {
     graph::OpRegistry& r = graph::op_registry();
     // layers
     r.add(op_def<Dense>());
+    r.add(op_def<Embedding>());
+    r.add(op_def<LSTM>());
+    r.add(op_def<Bidirectional>());
+    r.add(op_def<ReverseSequence>());
+    // elementwise math, reductions and distances (the primitives of Lambda expressions)
+    r.add(op_def<Neg>());
+    r.add(op_def<Exp>());
+    r.add(op_def<Log>());
+    r.add(op_def<Sqrt>());
+    r.add(op_def<Square>());
+    r.add(op_def<Abs>());
+    r.add(op_def<Tanh>());
+    r.add(op_def<Sigmoid>());
+    r.add(op_def<Relu>());
+    r.add(op_def<Add>());
+    r.add(op_def<Sub>());
+    r.add(op_def<Mul>());
+    r.add(op_def<Div>());
+    r.add(op_def<Maximum>());
+    r.add(op_def<Minimum>());
+    r.add(op_def<ReduceSum>());
+    r.add(op_def<ReduceMean>());
+    r.add(op_def<ReduceMax>());
+    r.add(op_def<Dot>());
+    r.add(op_def<L2Norm>());
+    r.add(op_def<Cosine>());
+    // structure
+    r.add(op_def<Slice>());
+    r.add(op_def<Concatenate>());
+    // losses
+    r.add(op_def<BinaryCrossentropy>());
+    r.add(op_def<TripletMargin>());
+    r.add(op_def<Contrastive>());
   });
 }
 

@@ -1,0 +1,59 @@
+#include "runtime/initializers.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+namespace twinflow::runtime {
+namespace {
+
+using graph::Init;
+using graph::Shape;
+
+TEST_SUITE("runtime") {
+  TEST_CASE("glorot uniform stays within sqrt(6 / (fan_in + fan_out))") {
+    std::mt19937_64 rng(1);
+    ops::Tensor<double> w(Shape{100, 200});
+    initialize(Init::kGlorotUniform, w, rng);
+    const double limit = std::sqrt(6.0 / 300.0);
+    double max_abs = 0, mean = 0;
+    for (double v : w.data) {
+      max_abs = std::max(max_abs, std::abs(v));
+      mean += v / static_cast<double>(w.size());
+    }
+    CHECK(max_abs <= limit);
+    CHECK(max_abs > 0.95 * limit);  // the range is used, not a narrower one
+    CHECK(std::abs(mean) < 0.01);
+  }
+
+  TEST_CASE("orthogonal kernels have orthonormal columns or rows") {
+    std::mt19937_64 rng(2);
+    for (const Shape& s : {Shape{8, 32}, Shape{32, 8}, Shape{6, 6}}) {
+      ops::Tensor<double> w(s);
+      initialize(Init::kOrthogonal, w, rng);
+      Eigen::Map<ops::RowMatrix<double>> m(w.data.data(), s[0], s[1]);
+      const Eigen::MatrixXd gram = s[0] <= s[1] ? Eigen::MatrixXd(m * m.transpose())
+                                                : Eigen::MatrixXd(m.transpose() * m);
+      CHECK((gram - Eigen::MatrixXd::Identity(gram.rows(), gram.cols())).cwiseAbs().maxCoeff() <
+            1e-12);
+    }
+  }
+
+  TEST_CASE("LSTM bias is one on the forget gate only (gates i, f, c, o)") {
+    std::mt19937_64 rng(3);
+    ops::Tensor<float> b(Shape{12});
+    initialize(Init::kLstmBias, b, rng);
+    const std::vector<float> expected{0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+    CHECK(b.data == expected);
+  }
+
+  TEST_CASE("small uniform stays within 0.05") {
+    std::mt19937_64 rng(4);
+    ops::Tensor<float> e(Shape{50, 10});
+    initialize(Init::kUniformSmall, e, rng);
+    for (float v : e.data) CHECK(std::abs(v) <= 0.05f);
+  }
+}
+
+}  // namespace
+}  // namespace twinflow::runtime
