@@ -12,7 +12,8 @@
 // GEMM (or reduction) over all steps; likewise x·W + b for all steps is one GEMM in forward,
 // and only h·U runs inside the time loop (ops/lstm_kernel.h, shared with Bidirectional).
 //
-// Inputs: x [B, T, E] real, optional ids [B, T] int32, kernel, recurrent_kernel, bias.
+// Inputs: x [B, T, E] real, optional ids [B, T] int32, kernel, recurrent_kernel, bias (4 or 5
+// inputs; input 1 is the ids when it is int32).
 // Output: [B, H], the final h; with return_sequences [B, T, H], h after every step.
 //
 // Masking (ids present): step t of sample b is real iff ids[b, t] != 0. A masked step carries

@@ -4,8 +4,6 @@
 
 #include "graph/op_schema.h"
 #include "ops/bidirectional.h"
-#include "ops/lstm.h"
-#include "ops/reverse_sequence.h"
 #include "ops/binary.h"
 #include "ops/concatenate.h"
 #include "ops/dense.h"
@@ -13,8 +11,10 @@
 #include "ops/elementwise.h"
 #include "ops/embedding.h"
 #include "ops/losses.h"
+#include "ops/lstm.h"
 #include "ops/op_def.h"
 #include "ops/reduce.h"
+#include "ops/reverse_sequence.h"
 #include "ops/slice.h"
 
 namespace twinflow::ops {

@@ -107,6 +107,48 @@ Result<T> run(const OpCase& c, std::vector<double> dy_values = {}) {
   return r;
 }
 
+// Row (b, t) of a [B, T, n] tensor; [B, n] tensors have one step (t = 0).
+size_t at(int64_t b, int64_t t, int64_t steps, int64_t n) {
+  return static_cast<size_t>((b * steps + t) * n);
+}
+
+// Appends padding (ids 0, large arbitrary x) to masked sequences, with dropout on: outputs
+// (0 at padded steps of sequences) and weight gradients must not change, dx is 0 at padding.
+void check_padding_invariance(int64_t e, const BidirectionalAttrs& a) {
+  const int64_t batch = 3, short_t = 4, long_t = 6;
+  const int64_t width = a.merge == MergeMode::kConcat ? 2 * a.layer.units : a.layer.units;
+  OpCase s = bidi_case(batch, short_t, e, a, {4, 1, 3}, true);
+  OpCase l = bidi_case(batch, long_t, e, a, {4, 1, 3}, true);
+  l.inputs[0].values = testing::random_normal(batch * long_t * e, 3, 4.0);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t i = 0; i < short_t * e; ++i)
+      s.inputs[0].values.push_back(
+          l.inputs[0].values[at(b, 0, long_t, e) + static_cast<size_t>(i)]);
+  for (size_t i = 2; i < 8; ++i) {
+    s.inputs[i].values = testing::random_normal(s.inputs[i].shape.num_elements(), i, 0.5);
+    l.inputs[i].values = s.inputs[i].values;
+  }
+  const int64_t y_long = a.layer.return_sequences ? long_t : 1;
+  const int64_t y_short = a.layer.return_sequences ? short_t : 1;
+  const auto dy_long = testing::random_normal(batch * y_long * width, 5);
+  std::vector<double> dy_short;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t t = 0; t < y_short; ++t)
+      for (int64_t j = 0; j < width; ++j) dy_short.push_back(dy_long[at(b, t, y_long, width) + j]);
+  const Result<double> r_short = run<double>(s, dy_short), r_long = run<double>(l, dy_long);
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t t = 0; t < y_long; ++t)
+      for (int64_t j = 0; j < width; ++j)
+        CHECK(r_long.y[at(b, t, y_long, width) + j] ==
+              (t < short_t ? r_short.y[at(b, t, y_short, width) + j] : 0.0));
+    for (int64_t t = 0; t < long_t; ++t)
+      for (int64_t i = 0; i < e; ++i)
+        CHECK(r_long.grads[0][at(b, t, long_t, e) + i] ==
+              (t < short_t ? r_short.grads[0][at(b, t, short_t, e) + i] : 0.0));
+  }
+  for (size_t i = 2; i < 8; ++i) CHECK(r_long.grads[i] == r_short.grads[i]);
+}
+
 TEST_SUITE("ops") {
   TEST_CASE("Bidirectional shape rule") {
     const ValueInfo x{Shape{kBatch, 30, 8}};
@@ -171,6 +213,9 @@ TEST_SUITE("ops") {
     auto y = testing::run_forward(c);
     CHECK(y[0] == doctest::Approx(h2).epsilon(1e-14));
     CHECK(y[1] == doctest::Approx(g2).epsilon(1e-14));
+    // The wrapped layer's go_backwards is ignored: one direction of each kind either way.
+    c.attrs = graph::BidirectionalAttrs{LstmAttrs{1, false, true, 0.0, 0.0}, MergeMode::kConcat};
+    CHECK(testing::run_forward(c) == y);
     // Sequences: step t holds [forward state after x_t, backward state after x_t].
     c.attrs = bidi_attrs(1, MergeMode::kConcat, true);
     y = testing::run_forward(c);
@@ -208,48 +253,15 @@ TEST_SUITE("ops") {
   }
 
   TEST_CASE("Bidirectional: padding changes neither outputs nor gradients") {
-    const int64_t batch = 3, e = 2, h = 2, short_t = 4, long_t = 6;
-    for (MergeMode m : kModes) {
-      for (bool rs : {false, true}) {
-        const std::string mode{graph::to_string(m)};
-        CAPTURE(mode);
-        CAPTURE(rs);
-        const BidirectionalAttrs a = bidi_attrs(h, m, rs, 0.2, 0.3);
-        OpCase s = bidi_case(batch, short_t, e, a, {4, 1, 3}, true);
-        OpCase l = bidi_case(batch, long_t, e, a, {4, 1, 3}, true);
-        l.inputs[0].values = testing::random_normal(batch * long_t * e, 3, 4.0);
-        for (int64_t b = 0; b < batch; ++b)
-          for (int64_t i = 0; i < short_t * e; ++i)
-            s.inputs[0].values.push_back(
-                l.inputs[0].values[static_cast<size_t>(b * long_t * e + i)]);
-        for (size_t i = 2; i < 8; ++i) {
-          s.inputs[i].values = testing::random_normal(s.inputs[i].shape.num_elements(), i, 0.5);
-          l.inputs[i].values = s.inputs[i].values;
+    for (int64_t units : {2, 13}) {
+      for (MergeMode m : kModes) {
+        for (bool rs : {false, true}) {
+          const std::string mode{graph::to_string(m)};
+          CAPTURE(units);
+          CAPTURE(mode);
+          CAPTURE(rs);
+          check_padding_invariance(units == 2 ? 2 : 5, bidi_attrs(units, m, rs, 0.2, 0.3));
         }
-        // Row (b, t) of a [B, T, n] tensor; without return_sequences y is [B, H'] (t = 0).
-        auto at = [](int64_t b, int64_t t, int64_t steps, int64_t n) {
-          return static_cast<size_t>((b * steps + t) * n);
-        };
-        const int64_t width = m == MergeMode::kConcat ? 2 * h : h;
-        const int64_t y_long = rs ? long_t : 1, y_short = rs ? short_t : 1;
-        const auto dy_long = testing::random_normal(batch * y_long * width, 5);
-        std::vector<double> dy_short;
-        for (int64_t b = 0; b < batch; ++b)
-          for (int64_t t = 0; t < y_short; ++t)
-            for (int64_t j = 0; j < width; ++j)
-              dy_short.push_back(dy_long[at(b, t, y_long, width) + j]);
-        const Result<double> r_short = run<double>(s, dy_short), r_long = run<double>(l, dy_long);
-        for (int64_t b = 0; b < batch; ++b) {
-          for (int64_t t = 0; t < y_long; ++t)
-            for (int64_t j = 0; j < width; ++j)
-              CHECK(r_long.y[at(b, t, y_long, width) + j] ==
-                    (t < short_t ? r_short.y[at(b, t, y_short, width) + j] : 0.0));
-          for (int64_t t = 0; t < long_t; ++t)
-            for (int64_t i = 0; i < e; ++i)
-              CHECK(r_long.grads[0][at(b, t, long_t, e) + i] ==
-                    (t < short_t ? r_short.grads[0][at(b, t, short_t, e) + i] : 0.0));
-        }
-        for (size_t i = 2; i < 8; ++i) CHECK(r_long.grads[i] == r_short.grads[i]);
       }
     }
   }
