@@ -25,14 +25,14 @@ bool GradCheckReport::passed() const {
 std::string GradCheckReport::to_string() const {
   std::string out;
   for (const TensorCheck& t : tensors) {
-    out += fmt::format("{:<32} {:<14} worst {:.3e} at [{}] analytic {:.12g} numeric {:.12g}",
-                       t.name, t.shape.to_string(), t.worst_error, t.worst_index, t.analytic,
-                       t.numeric);
+    out +=
+        fmt::format("{:<32} {:<14} worst {:.3e} at [{}] analytic {:.12g} numeric {:.12g}", t.name,
+                    t.shape.to_string(), t.worst_error, t.worst_index, t.analytic, t.numeric);
     if (t.skipped) out += fmt::format(" ({} of {} probes at a kink, skipped)", t.skipped, t.probes);
     out += "\n";
   }
-  out += fmt::format("worst relative error {:.3e} (tolerance {:.1e}): {}", worst_error(),
-                     tolerance, passed() ? "PASS" : "FAIL");
+  out += fmt::format("worst relative error {:.3e} (tolerance {:.1e}): {}", worst_error(), tolerance,
+                     passed() ? "PASS" : "FAIL");
   return out;
 }
 
@@ -49,8 +49,7 @@ double objective(const Tape<double>& tape, ValueId output, const Tensor<double>&
 
 GradCheckReport check_gradients(const graph::Graph& graph, Feeds& feeds,
                                 std::map<ValueId, Tensor<double>>& params, ValueId output,
-                                const std::vector<ValueId>& wrt,
-                                const GradCheckOptions& options) {
+                                const std::vector<ValueId>& wrt, const GradCheckOptions& options) {
   Tape<double> tape(graph);
   for (auto& [v, t] : feeds.reals) tape.bind(v, &t);
   for (auto& [v, t] : feeds.ids) tape.bind_ids(v, &t);
@@ -83,10 +82,10 @@ GradCheckReport check_gradients(const graph::Graph& graph, Feeds& feeds,
     Tensor<double>& x = tensor_of(v);
     TensorCheck check{graph.value(v).name, x.shape};
     const int64_t n = x.size();
-    const int64_t stride = options.max_probes_per_tensor > 0 && n > options.max_probes_per_tensor
-                               ? (n + options.max_probes_per_tensor - 1) /
-                                     options.max_probes_per_tensor
-                               : 1;
+    const int64_t stride =
+        options.max_probes_per_tensor > 0 && n > options.max_probes_per_tensor
+            ? (n + options.max_probes_per_tensor - 1) / options.max_probes_per_tensor
+            : 1;
     for (int64_t i = 0; i < n; i += stride) {
       const size_t k = static_cast<size_t>(i);
       const double original = x.data[k];
@@ -106,8 +105,7 @@ GradCheckReport check_gradients(const graph::Graph& graph, Feeds& feeds,
       }
       const double numeric = (plus - minus) / (2.0 * options.eps);
       const double a = analytic.at(v).data[k];
-      const double error =
-          std::abs(a - numeric) / std::max({std::abs(a), std::abs(numeric), 1.0});
+      const double error = std::abs(a - numeric) / std::max({std::abs(a), std::abs(numeric), 1.0});
       if (!(error <= check.worst_error) || check.worst_index < 0) {
         check.worst_error = std::isnan(error) ? std::numeric_limits<double>::infinity() : error;
         check.worst_index = i;

@@ -26,8 +26,8 @@ namespace twinflow::autograd {
 struct GradCheckOptions {
   double eps = 1e-6;
   double tolerance = 1e-6;
-  uint64_t seed = 20261129;  // for dy and for the forward passes' generator
-  bool training = false;     // true runs dropout (with the same masks on every probe)
+  uint64_t seed = 20261129;           // for dy and for the forward passes' generator
+  bool training = false;              // true runs dropout (with the same masks on every probe)
   int64_t max_probes_per_tensor = 0;  // 0: every element; otherwise an evenly spread subset
 };
 

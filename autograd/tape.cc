@@ -33,8 +33,8 @@ template <typename T>
 void Tape<T>::bind(ValueId v, const Tensor<T>* t) {
   const graph::Value& value = graph_.value(v);
   if (value.kind != ValueKind::kInput && value.kind != ValueKind::kParameter)
-    throw graph::GraphError(fmt::format("cannot bind '{}': only inputs and parameters are bound",
-                                        value.name));
+    throw graph::GraphError(
+        fmt::format("cannot bind '{}': only inputs and parameters are bound", value.name));
   reals_[static_cast<size_t>(v)] = t;
 }
 
@@ -95,9 +95,8 @@ void Tape<T>::forward(bool training, uint64_t seed) {
     const graph::Value& value = graph_.value(v);
     const graph::Shape& got = view(v).shape;
     if (!graph::shapes_compatible(value.shape, got))
-      throw graph::RuntimeInputError(fmt::format("input '{}' expects shape {}, got {}",
-                                                 value.name, value.shape.to_string(),
-                                                 got.to_string()));
+      throw graph::RuntimeInputError(fmt::format("input '{}' expects shape {}, got {}", value.name,
+                                                 value.shape.to_string(), got.to_string()));
   }
   for (size_t n = 0; n < graph_.nodes().size(); ++n) {
     const graph::Node& node = graph_.nodes()[n];
@@ -112,7 +111,7 @@ void Tape<T>::forward(bool training, uint64_t seed) {
 #endif
     ops::Context<T> ctx{training, &rng_, &saved_[n]};
     ops::op_def_of(*node.op).template forward<T>()(node.attrs, ctx, in_scratch_,
-                                                    ops::Out<T>{out.data.data(), out.shape});
+                                                   ops::Out<T>{out.data.data(), out.shape});
   }
 }
 
@@ -155,7 +154,8 @@ void Tape<T>::backward(ValueId output, const Tensor<T>& dy) {
   }
   Tensor<T>* g_out = grads_[static_cast<size_t>(output)];
   if (!g_out) return;  // nothing differentiable leads to the output
-  for (int64_t i = 0; i < dy.size(); ++i) g_out->data[static_cast<size_t>(i)] += dy.data[static_cast<size_t>(i)];
+  for (int64_t i = 0; i < dy.size(); ++i)
+    g_out->data[static_cast<size_t>(i)] += dy.data[static_cast<size_t>(i)];
 
   for (size_t n = nodes.size(); n-- > 0;) {
     const graph::Node& node = nodes[n];

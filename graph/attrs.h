@@ -29,9 +29,9 @@ struct EmbeddingAttrs {
 struct LstmAttrs {
   int64_t units = 0;
   bool return_sequences = false;
-  bool go_backwards = false;        // read each sequence from its last real token to its first
-  double dropout = 0.0;             // on the inputs, training only
-  double recurrent_dropout = 0.0;   // on h before h·U, training only
+  bool go_backwards = false;       // read each sequence from its last real token to its first
+  double dropout = 0.0;            // on the inputs, training only
+  double recurrent_dropout = 0.0;  // on h before h·U, training only
 };
 
 enum class MergeMode { kConcat, kSum, kMul, kAve };

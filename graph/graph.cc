@@ -45,9 +45,12 @@ ValueId Graph::add_constant(double value, std::string name) {
 std::string Graph::describe_value(ValueId id) const {
   const Value& v = value(id);
   switch (v.kind) {
-    case ValueKind::kInput: return fmt::format("input '{}'", v.name);
-    case ValueKind::kParameter: return fmt::format("parameter '{}'", v.name);
-    case ValueKind::kConstant: return fmt::format("constant {}", v.constant);
+    case ValueKind::kInput:
+      return fmt::format("input '{}'", v.name);
+    case ValueKind::kParameter:
+      return fmt::format("parameter '{}'", v.name);
+    case ValueKind::kConstant:
+      return fmt::format("constant {}", v.constant);
     case ValueKind::kNodeOutput:
       return fmt::format("node '{}' ({})", v.name, node(v.producer).op->name);
   }
@@ -84,8 +87,8 @@ ValueId Graph::add_node(const OpSchema& op, std::any attrs, std::vector<ValueId>
   }
   std::string scope;
   for (const std::string& part : scopes_) scope += (scope.empty() ? "" : "/") + part;
-  Node node{std::move(name), &op, std::move(attrs), std::move(inputs), -1, -1, std::move(scope),
-            loc};
+  Node node{std::move(name),  &op, std::move(attrs), std::move(inputs), -1, -1,
+            std::move(scope), loc};
   Value v;
   v.name = node.name;
   v.kind = ValueKind::kNodeOutput;
@@ -112,7 +115,8 @@ ValueId Graph::apply(LayerId layer_id, std::vector<ValueId> data_inputs, std::st
   std::vector<ValueInfo> infos;
   for (ValueId id : data_inputs) {
     if (id < 0 || static_cast<size_t>(id) >= values_.size())
-      throw GraphError(fmt::format("{}node '{}': input id {} does not exist", where, node_name, id));
+      throw GraphError(
+          fmt::format("{}node '{}': input id {} does not exist", where, node_name, id));
     infos.push_back({value(id).shape, value(id).dtype});
   }
   if (l.op->param_specs) {
@@ -224,7 +228,8 @@ std::vector<int> topological_order(const std::vector<std::string>& names,
         std::string cycle;
         size_t start = 0;
         while (stack[start].def != d) ++start;
-        for (size_t i = start; i < stack.size(); ++i) cycle += names[static_cast<size_t>(stack[i].def)] + " -> ";
+        for (size_t i = start; i < stack.size(); ++i)
+          cycle += names[static_cast<size_t>(stack[i].def)] + " -> ";
         throw GraphError(fmt::format("cycle: {}{}", cycle, names[static_cast<size_t>(d)]));
       }
       mark[static_cast<size_t>(d)] = Mark::kOpen;

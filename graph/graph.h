@@ -32,11 +32,11 @@ struct Value {
   ValueKind kind = ValueKind::kInput;
   DType dtype = DType::kReal;
   Shape shape;
-  NodeId producer = -1;        // kNodeOutput only
-  LayerId layer = -1;          // kParameter owned by a layer
-  ParamSpec param;             // kParameter: local name and initialiser
-  bool trainable = true;       // kParameter only
-  double constant = 0.0;       // kConstant: a scalar
+  NodeId producer = -1;   // kNodeOutput only
+  LayerId layer = -1;     // kParameter owned by a layer
+  ParamSpec param;        // kParameter: local name and initialiser
+  bool trainable = true;  // kParameter only
+  double constant = 0.0;  // kConstant: a scalar
   SourceLoc loc;
 };
 

@@ -30,8 +30,8 @@ int Shape::normalize_axis(int axis) const {
   const int r = rank();
   const int a = axis < 0 ? axis + r : axis;
   if (a < 0 || a >= r)
-    throw ShapeError(fmt::format("axis {} is out of range for a tensor of rank {} {}", axis, r,
-                                 to_string()));
+    throw ShapeError(
+        fmt::format("axis {} is out of range for a tensor of rank {} {}", axis, r, to_string()));
   return a;
 }
 

@@ -14,7 +14,7 @@ namespace twinflow::graph {
 
 struct UntiedGraph {
   Graph graph;
-  std::map<ValueId, ValueId> value_map;                 // old value -> new value
+  std::map<ValueId, ValueId> value_map;                  // old value -> new value
   std::map<ValueId, std::vector<ValueId>> param_copies;  // shared param -> one per use
 };
 

@@ -19,10 +19,17 @@ T sigmoid(T z) {
 template <typename T>
 void activate(Activation a, MatrixMap<T> z) {
   switch (a) {
-    case Activation::kLinear: return;
-    case Activation::kRelu: z = z.cwiseMax(T(0)); return;
-    case Activation::kSigmoid: z = z.unaryExpr([](T v) { return sigmoid(v); }); return;
-    case Activation::kTanh: z = z.array().tanh().matrix(); return;
+    case Activation::kLinear:
+      return;
+    case Activation::kRelu:
+      z = z.cwiseMax(T(0));
+      return;
+    case Activation::kSigmoid:
+      z = z.unaryExpr([](T v) { return sigmoid(v); });
+      return;
+    case Activation::kTanh:
+      z = z.array().tanh().matrix();
+      return;
     case Activation::kSoftmax:
       for (Eigen::Index r = 0; r < z.rows(); ++r) {
         auto row = z.row(r);
@@ -36,12 +43,18 @@ void activate(Activation a, MatrixMap<T> z) {
 template <typename T>
 void activation_vjp(Activation a, ConstMatrixMap<T> y, ConstMatrixMap<T> dy, MatrixMap<T> dz) {
   switch (a) {
-    case Activation::kLinear: dz = dy; return;
+    case Activation::kLinear:
+      dz = dy;
+      return;
     case Activation::kRelu:
       dz = (y.array() > T(0)).select(dy.array(), T(0)).matrix();
       return;
-    case Activation::kSigmoid: dz = (dy.array() * y.array() * (T(1) - y.array())).matrix(); return;
-    case Activation::kTanh: dz = (dy.array() * (T(1) - y.array().square())).matrix(); return;
+    case Activation::kSigmoid:
+      dz = (dy.array() * y.array() * (T(1) - y.array())).matrix();
+      return;
+    case Activation::kTanh:
+      dz = (dy.array() * (T(1) - y.array().square())).matrix();
+      return;
     case Activation::kSoftmax:
       for (Eigen::Index r = 0; r < y.rows(); ++r) {
         const T inner = dy.row(r).dot(y.row(r));

@@ -22,8 +22,7 @@ graph::Shape Dense::infer_shape(const Attrs& a, std::span<const graph::ValueInfo
     throw ShapeError(fmt::format("kernel must be [{}, {}] for x {}, got {}", x.back(), a.units,
                                  x.to_string(), w.to_string()));
   if (a.use_bias && !(in[2].shape == graph::Shape{a.units}))
-    throw ShapeError(
-        fmt::format("bias must be [{}], got {}", a.units, in[2].shape.to_string()));
+    throw ShapeError(fmt::format("bias must be [{}], got {}", a.units, in[2].shape.to_string()));
   return x.with_last(a.units);
 }
 
@@ -54,8 +53,7 @@ template <typename T>
 void Dense::backward(const Attrs& a, Context<T>& ctx, Args<T> in, In<T> y, In<T> dy,
                      GradArgs<T> d) {
   const auto y_rows = rows(y);
-  MatrixMap<T> dz(ctx.saved->real(0, static_cast<size_t>(y.size())), y_rows.rows(),
-                  y_rows.cols());
+  MatrixMap<T> dz(ctx.saved->real(0, static_cast<size_t>(y.size())), y_rows.rows(), y_rows.cols());
   activation_vjp<T>(a.activation, y_rows, rows(dy), dz);
   if (d.wants(0)) rows(d[0]).noalias() += dz * rows(in[1]).transpose();
   if (d.wants(1)) rows(d[1]).noalias() += rows(in[0]).transpose() * dz;
@@ -71,8 +69,8 @@ template void Dense::forward(const Attrs&, Context<float>&, Args<float>, Out<flo
 template void Dense::forward(const Attrs&, Context<double>&, Args<double>, Out<double>);
 template void Dense::backward(const Attrs&, Context<float>&, Args<float>, In<float>, In<float>,
                               GradArgs<float>);
-template void Dense::backward(const Attrs&, Context<double>&, Args<double>, In<double>,
-                              In<double>, GradArgs<double>);
+template void Dense::backward(const Attrs&, Context<double>&, Args<double>, In<double>, In<double>,
+                              GradArgs<double>);
 template uint64_t Dense::kink_signature(const Attrs&, Args<float>, In<float>);
 template uint64_t Dense::kink_signature(const Attrs&, Args<double>, In<double>);
 

@@ -13,8 +13,8 @@
 //     template <typename T> static void forward(const Attrs&, Context<T>&, Args<T>, Out<T> y);
 //     template <typename T> static void backward(const Attrs&, Context<T>&, Args<T> in,
 //                                                In<T> y, In<T> dy, GradArgs<T> d);
-//     template <typename T> static uint64_t kink_signature(const Attrs&, Args<T>, In<T> y);  // opt.
-//     static std::string describe(const Attrs&);                                             // opt.
+//     template <typename T> static uint64_t kink_signature(const Attrs&, Args<T>, In<T> y);  //
+//     opt. static std::string describe(const Attrs&); // opt.
 //   };
 //
 // backward ADDS into every gradient buffer it is asked for (d.wants(i)); it never writes an
@@ -49,15 +49,24 @@ struct OpDef : graph::OpSchema {
 
   template <typename T>
   ForwardFn<T> forward() const {
-    if constexpr (std::is_same_v<T, float>) return forward_f; else return forward_d;
+    if constexpr (std::is_same_v<T, float>)
+      return forward_f;
+    else
+      return forward_d;
   }
   template <typename T>
   BackwardFn<T> backward() const {
-    if constexpr (std::is_same_v<T, float>) return backward_f; else return backward_d;
+    if constexpr (std::is_same_v<T, float>)
+      return backward_f;
+    else
+      return backward_d;
   }
   template <typename T>
   KinkFn<T> kink() const {
-    if constexpr (std::is_same_v<T, float>) return kink_f; else return kink_d;
+    if constexpr (std::is_same_v<T, float>)
+      return kink_f;
+    else
+      return kink_d;
   }
 };
 
@@ -119,9 +128,7 @@ const OpDef& op_def() {
 }
 
 // Mixes one value into a running kink signature (FNV-1a style).
-inline uint64_t mix_signature(uint64_t h, uint64_t v) {
-  return (h ^ v) * 0x100000001b3ULL;
-}
+inline uint64_t mix_signature(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001b3ULL; }
 inline constexpr uint64_t kSignatureSeed = 0xcbf29ce484222325ULL;
 
 }  // namespace twinflow::ops

@@ -45,15 +45,23 @@ void orthogonal(ops::Tensor<T>& t, std::mt19937_64& rng) {
 template <typename T>
 void initialize(graph::Init init, ops::Tensor<T>& t, std::mt19937_64& rng) {
   switch (init) {
-    case graph::Init::kZeros: t.fill(T(0)); return;
-    case graph::Init::kOnes: t.fill(T(1)); return;
-    case graph::Init::kUniformSmall: uniform(t, 0.05, rng); return;
+    case graph::Init::kZeros:
+      t.fill(T(0));
+      return;
+    case graph::Init::kOnes:
+      t.fill(T(1));
+      return;
+    case graph::Init::kUniformSmall:
+      uniform(t, 0.05, rng);
+      return;
     case graph::Init::kGlorotUniform: {
       const auto [fan_in, fan_out] = fans(t.shape);
       uniform(t, std::sqrt(6.0 / (fan_in + fan_out)), rng);
       return;
     }
-    case graph::Init::kOrthogonal: orthogonal(t, rng); return;
+    case graph::Init::kOrthogonal:
+      orthogonal(t, rng);
+      return;
     case graph::Init::kLstmBias: {
       t.fill(T(0));
       const size_t h = t.data.size() / 4;

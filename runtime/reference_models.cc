@@ -55,8 +55,8 @@ ReferenceModel cosine_siamese(const SiameseConfig& c) {
 
   const ValueId x1 = encode(g, emb, bilstm, left, "x1");
   const ValueId x2 = encode(g, emb, bilstm, right, "x2");
-  const ValueId dist = graph::compile_lambda(g, "dist", "exponent_neg_cosine_distance",
-                                             {"a", "b"}, {x1, x2});
+  const ValueId dist =
+      graph::compile_lambda(g, "dist", "exponent_neg_cosine_distance", {"a", "b"}, {x1, x2});
   m.output = g.apply(head, {dist}, "pred");
   m.loss = g.add_node(ops::op_def<ops::BinaryCrossentropy>(), graph::BinaryCrossentropyAttrs{},
                       {m.output, label}, "loss");

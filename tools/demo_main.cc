@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <random>
 
 #include "graph/errors.h"
@@ -37,7 +37,8 @@ PairBatch synthetic_pairs(int64_t batch, int64_t seq_len, int32_t vocab, std::mt
     const bool same = coin(rng);
     const int64_t n_left = length(rng);
     const int64_t n_right = same ? n_left : length(rng);
-    for (int64_t t = 0; t < n_left; ++t) b.left.data[static_cast<size_t>(i * seq_len + t)] = token(rng);
+    for (int64_t t = 0; t < n_left; ++t)
+      b.left.data[static_cast<size_t>(i * seq_len + t)] = token(rng);
     for (int64_t t = 0; t < n_right; ++t) {
       const size_t k = static_cast<size_t>(i * seq_len + t);
       b.right.data[k] = same && !replace(rng) ? b.left.data[k] : token(rng);
@@ -71,9 +72,10 @@ int run(double lr, int steps) {
   // make paraphrases look *less* alike and the loss sits on the ln 2 plateau.
   params.find("head.kernel")->data.fill(1.0f);
 
-  fmt::print("cosine Siamese: Embedding({}, {}) -> Bidirectional(LSTM({})) -> "
-             "exp(-cosine distance) -> Dense(1, sigmoid); {} trainable parameters\n",
-             config.vocab, config.embed_dim, config.units, params.count(true));
+  fmt::print(
+      "cosine Siamese: Embedding({}, {}) -> Bidirectional(LSTM({})) -> "
+      "exp(-cosine distance) -> Dense(1, sigmoid); {} trainable parameters\n",
+      config.vocab, config.embed_dim, config.units, params.count(true));
   fmt::print("training {} steps of batch {} on synthetic pairs (Adam, lr {})\n", steps, batch, lr);
   const auto start = std::chrono::steady_clock::now();
   double running_loss = 0, running_acc = 0;
@@ -93,7 +95,8 @@ int run(double lr, int steps) {
     }
     const auto& pred = exec.value(model.output).data;
     double correct = 0;
-    for (size_t i = 0; i < pred.size(); ++i) correct += (pred[i] > 0.5f) == (b.label.data[i] > 0.5f);
+    for (size_t i = 0; i < pred.size(); ++i)
+      correct += (pred[i] > 0.5f) == (b.label.data[i] > 0.5f);
     running_loss += static_cast<double>(loss);
     running_acc += correct / static_cast<double>(pred.size());
     if (step % 25 == 0) {

@@ -48,8 +48,8 @@ struct KinkedAbs {
     ops::flat(y) = ops::flat(in[0]).cwiseAbs();
   }
   template <typename T>
-  static void backward(const Attrs&, ops::Context<T>&, ops::Args<T> in, ops::In<T>,
-                       ops::In<T> dy, ops::GradArgs<T> d) {
+  static void backward(const Attrs&, ops::Context<T>&, ops::Args<T> in, ops::In<T>, ops::In<T> dy,
+                       ops::GradArgs<T> d) {
     for (int64_t i = 0; i < dy.size(); ++i)
       d[0].y[i] += (in[0].x[i] > T(0) ? T(1) : T(-1)) * dy.x[i];
   }

@@ -43,10 +43,9 @@ struct SharedGraph {
 
 SharedGraph shared_graph(bool lstm, int branches) {
   SharedGraph s;
-  const LayerId layer =
-      lstm ? s.g.add_layer("shared", ops::op_def<ops::LSTM>(), small_lstm())
-           : s.g.add_layer("shared", ops::op_def<ops::Dense>(),
-                           graph::DenseAttrs{4, graph::Activation::kTanh, true});
+  const LayerId layer = lstm ? s.g.add_layer("shared", ops::op_def<ops::LSTM>(), small_lstm())
+                             : s.g.add_layer("shared", ops::op_def<ops::Dense>(),
+                                             graph::DenseAttrs{4, graph::Activation::kTanh, true});
   for (int i = 0; i < branches; ++i) {
     const std::string name = "x" + std::to_string(i);
     const Shape shape = lstm ? Shape{graph::kBatch, kSeq, 5} : Shape{graph::kBatch, 5};
@@ -62,8 +61,8 @@ SharedGraph shared_graph(bool lstm, int branches) {
       inputs.push_back(m);
     }
     const ValueId y = s.g.apply(layer, inputs, "y" + std::to_string(i));
-    const ValueId sq = s.g.add_node(ops::op_def<ops::Mul>(), graph::NoAttrs{}, {y, y},
-                                    "sq" + std::to_string(i));
+    const ValueId sq =
+        s.g.add_node(ops::op_def<ops::Mul>(), graph::NoAttrs{}, {y, y}, "sq" + std::to_string(i));
     const ValueId r1 = s.g.add_node(ops::op_def<ops::ReduceSum>(), graph::ReduceAttrs{-1, false},
                                     {sq}, "r" + std::to_string(i));
     const ValueId r0 = s.g.add_node(ops::op_def<ops::ReduceSum>(), graph::ReduceAttrs{0, false},

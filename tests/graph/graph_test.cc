@@ -79,7 +79,8 @@ TEST_SUITE("graph") {
   TEST_CASE("topological order puts dependencies first and names a cycle") {
     const std::vector<std::string> names{"pred", "x1", "emb", "x2"};
     const std::vector<std::vector<int>> deps{{1, 3}, {2}, {}, {2}};
-    const auto order = topological_order(names, [&](int i) { return deps[static_cast<size_t>(i)]; });
+    const auto order =
+        topological_order(names, [&](int i) { return deps[static_cast<size_t>(i)]; });
     auto pos = [&](int def) { return std::find(order.begin(), order.end(), def) - order.begin(); };
     CHECK(order.size() == 4);
     CHECK(pos(2) < pos(1));
@@ -96,9 +97,8 @@ TEST_SUITE("graph") {
   TEST_CASE("a long chain of definitions does not overflow the stack") {
     const int n = 200000;
     std::vector<std::string> names(static_cast<size_t>(n), "v");
-    const auto order = topological_order(names, [&](int i) {
-      return i + 1 < n ? std::vector<int>{i + 1} : std::vector<int>{};
-    });
+    const auto order = topological_order(
+        names, [&](int i) { return i + 1 < n ? std::vector<int>{i + 1} : std::vector<int>{}; });
     CHECK(order.front() == n - 1);
     CHECK(order.back() == 0);
   }

@@ -61,12 +61,10 @@ Batch batch_for(const ReferenceModel& m, int32_t vocab) {
 }
 
 // Gradients of the untied graph where each copy starts from the shared value.
-void check_untie_invariant(const ReferenceModel& m, const std::string& layer_name,
-                           const Batch& b) {
+void check_untie_invariant(const ReferenceModel& m, const std::string& layer_name, const Batch& b) {
   CAPTURE(layer_name);
   ParameterStore<double> shared(*m.graph, 3);
-  const auto shared_grads =
-      testing::parameter_gradients(*m.graph, shared, b.ids, b.reals, m.loss);
+  const auto shared_grads = testing::parameter_gradients(*m.graph, shared, b.ids, b.reals, m.loss);
 
   const graph::LayerId layer = *m.graph->find_layer(layer_name);
   graph::UntiedGraph untied = graph::untie_layer(*m.graph, layer);
@@ -79,8 +77,7 @@ void check_untie_invariant(const ReferenceModel& m, const std::string& layer_nam
     }
   }
   const graph::ValueId loss = untied.value_map.at(m.loss);
-  const auto copy_grads =
-      testing::parameter_gradients(untied.graph, copies, b.ids, b.reals, loss);
+  const auto copy_grads = testing::parameter_gradients(untied.graph, copies, b.ids, b.reals, loss);
   const auto& uses = m.graph->layer(layer).uses;
   for (graph::ValueId p : m.graph->layer(layer).params) {
     const std::string& name = m.graph->value(p).name;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "autograd/tape.h"
+#include "tests/testing/checks.h"
 #include "tests/testing/op_check.h"
 
 namespace twinflow::ops {
@@ -70,34 +71,6 @@ std::vector<double> forward_of(const OpDef& op, const CaseInput& a, const CaseIn
   return testing::run_forward(OpCase{"", &op, NoAttrs{}, {a, b}});
 }
 
-void check_values(const std::vector<double>& got, const std::vector<double>& want) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    CAPTURE(i);
-    CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-14));
-  }
-}
-
-// Gradients of Σ dy ⊙ y with respect to every differentiable input of a case.
-std::vector<std::vector<double>> gradients_of(const OpCase& c, const std::vector<double>& dy) {
-  testing::BuiltCase b = testing::build_case(c);
-  autograd::Tape<double> tape(b.graph);
-  for (auto& [v, t] : b.feeds.reals) tape.bind(v, &t);
-  std::vector<Tensor<double>> grads;
-  grads.reserve(b.differentiable.size());
-  for (graph::ValueId v : b.differentiable) {
-    grads.emplace_back(b.feeds.reals.at(v).shape);
-    tape.bind_grad(v, &grads.back());
-  }
-  tape.forward(false, 7);
-  Tensor<double> g(tape.value(b.output).shape);
-  g.data = dy;
-  tape.backward(b.output, g);
-  std::vector<std::vector<double>> out;
-  for (const Tensor<double>& t : grads) out.push_back(t.data);
-  return out;
-}
-
 const bool kRegistered = [] {
   for (const OpDef* op : kBinaryOps)
     testing::register_op_samples(std::string(op->name), [op] { return binary_samples(*op); });
@@ -145,23 +118,23 @@ TEST_SUITE("ops") {
     const auto a = testing::given_input(Shape{2, 3}, {1, 2, 3, 4, 5, 6});
     const auto row = testing::given_input(Shape{3}, {10, 20, 30});
     // [[1, 2, 3], [4, 5, 6]] op [10, 20, 30], the row repeated for each of the 2 rows
-    check_values(forward_of(op_def<Add>(), a, row), {11, 22, 33, 14, 25, 36});
-    check_values(forward_of(op_def<Sub>(), a, row), {-9, -18, -27, -6, -15, -24});
-    check_values(forward_of(op_def<Mul>(), a, row), {10, 40, 90, 40, 100, 180});
-    check_values(forward_of(op_def<Div>(), a, row), {0.1, 0.1, 0.1, 0.4, 0.25, 0.2});
+    testing::check_values(forward_of(op_def<Add>(), a, row), {11, 22, 33, 14, 25, 36});
+    testing::check_values(forward_of(op_def<Sub>(), a, row), {-9, -18, -27, -6, -15, -24});
+    testing::check_values(forward_of(op_def<Mul>(), a, row), {10, 40, 90, 40, 100, 180});
+    testing::check_values(forward_of(op_def<Div>(), a, row), {0.1, 0.1, 0.1, 0.4, 0.25, 0.2});
     // a against a column [[2.5], [5]]: max per row → [2.5, 2.5, 3], [5, 5, 6]
     const auto col = testing::given_input(Shape{2, 1}, {2.5, 5});
-    check_values(forward_of(op_def<Maximum>(), a, col), {2.5, 2.5, 3, 5, 5, 6});
-    check_values(forward_of(op_def<Minimum>(), a, col), {1, 2, 2.5, 4, 5, 5});
+    testing::check_values(forward_of(op_def<Maximum>(), a, col), {2.5, 2.5, 3, 5, 5, 6});
+    testing::check_values(forward_of(op_def<Minimum>(), a, col), {1, 2, 2.5, 4, 5, 5});
     // scalar 2 − a and a / scalar 2
     const auto two = testing::given_input(Shape{}, {2});
-    check_values(forward_of(op_def<Sub>(), two, a), {1, 0, -1, -2, -3, -4});
-    check_values(forward_of(op_def<Div>(), a, two), {0.5, 1, 1.5, 2, 2.5, 3});
+    testing::check_values(forward_of(op_def<Sub>(), two, a), {1, 0, -1, -2, -3, -4});
+    testing::check_values(forward_of(op_def<Div>(), a, two), {0.5, 1, 1.5, 2, 2.5, 3});
     // [2, 1, 2] + [1, 3, 1] → [2, 3, 2]: y[i, j, k] = a[i, 0, k] + b[0, j, 0]
     const auto a3 = testing::given_input(Shape{2, 1, 2}, {1, 2, 3, 4});
     const auto b3 = testing::given_input(Shape{1, 3, 1}, {10, 20, 30});
-    check_values(forward_of(op_def<Add>(), a3, b3), {11, 12, 21, 22, 31, 32,  //
-                                                     13, 14, 23, 24, 33, 34});
+    testing::check_values(forward_of(op_def<Add>(), a3, b3), {11, 12, 21, 22, 31, 32,  //
+                                                              13, 14, 23, 24, 33, 34});
   }
 
   TEST_CASE("Binary forward in float matches float64 on the strided path") {
@@ -190,19 +163,19 @@ TEST_SUITE("ops") {
         &op_def<Maximum>(),
         NoAttrs{},
         {testing::given_input(Shape{3}, {1, 2, 5}), testing::given_input(Shape{3}, {1, 3, 4})}};
-    auto g = gradients_of(c, {1, 10, 100});
-    check_values(g[0], {1, 0, 100});
-    check_values(g[1], {0, 10, 0});
+    auto g = testing::gradients_of(c, {1, 10, 100});
+    testing::check_values(g[0], {1, 0, 100});
+    testing::check_values(g[1], {0, 10, 0});
     c.op = &op_def<Minimum>();
-    g = gradients_of(c, {1, 10, 100});
-    check_values(g[0], {1, 10, 0});
-    check_values(g[1], {0, 0, 100});
+    g = testing::gradients_of(c, {1, 10, 100});
+    testing::check_values(g[0], {1, 10, 0});
+    testing::check_values(g[1], {0, 0, 100});
     // broadcast b = [2]: a = [1, 2, 5] → max picks b, tie (a), a; the three dy sum into db.
     c.op = &op_def<Maximum>();
     c.inputs[1] = testing::given_input(Shape{1}, {2});
-    g = gradients_of(c, {1, 10, 100});
-    check_values(g[0], {0, 10, 100});
-    check_values(g[1], {1});
+    g = testing::gradients_of(c, {1, 10, 100});
+    testing::check_values(g[0], {0, 10, 100});
+    testing::check_values(g[1], {1});
   }
 
   TEST_CASE("Binary gradients: every function, equal and broadcast shapes") {

@@ -18,7 +18,9 @@ using testing::OpCase;
 OpCase dense_case(Shape x, int64_t units, Activation act, bool use_bias = true) {
   OpCase c{fmt::format("Dense {} -> {} {}{}", x.to_string(), units, graph::to_string(act),
                        use_bias ? "" : " no bias"),
-           &op_def<Dense>(), DenseAttrs{units, act, use_bias}, {}};
+           &op_def<Dense>(),
+           DenseAttrs{units, act, use_bias},
+           {}};
   c.inputs.push_back(testing::random_input(x));
   c.inputs.push_back(testing::random_input(Shape{x.back(), units}, 0.5));
   // Relu is kinked at 0: a bias offset keeps pre-activations away from it in most rows.
@@ -33,8 +35,8 @@ std::vector<OpCase> dense_samples() {
   for (Activation act : {Activation::kLinear, Activation::kRelu, Activation::kSigmoid,
                          Activation::kTanh, Activation::kSoftmax}) {
     cases.push_back(dense_case(Shape{4, 3}, 5, act));
-    cases.push_back(dense_case(Shape{1, 6}, 2, act));          // batch 1
-    cases.push_back(dense_case(Shape{2, 3, 4}, 3, act));       // rank 3: leading dims are rows
+    cases.push_back(dense_case(Shape{1, 6}, 2, act));     // batch 1
+    cases.push_back(dense_case(Shape{2, 3, 4}, 3, act));  // rank 3: leading dims are rows
   }
   cases.push_back(dense_case(Shape{3, 4}, 2, Activation::kTanh, /*use_bias=*/false));
   return cases;
@@ -50,8 +52,8 @@ TEST_SUITE("ops") {
     const std::vector<ValueInfo> rank3{{Shape{2, 7, 5}}, {Shape{5, 8}}, {Shape{8}}};
     CHECK(Dense::infer_shape(a, rank3) == Shape{2, 7, 8});
     const std::vector<ValueInfo> bad_kernel{{Shape{2, 5}}, {Shape{4, 8}}, {Shape{8}}};
-    CHECK_THROWS_WITH_AS(Dense::infer_shape(a, bad_kernel), doctest::Contains("kernel must be [5, 8]"),
-                         graph::ShapeError);
+    CHECK_THROWS_WITH_AS(Dense::infer_shape(a, bad_kernel),
+                         doctest::Contains("kernel must be [5, 8]"), graph::ShapeError);
     const std::vector<ValueInfo> bad_bias{{Shape{2, 5}}, {Shape{5, 8}}, {Shape{7}}};
     CHECK_THROWS_WITH_AS(Dense::infer_shape(a, bad_bias), doctest::Contains("bias must be [8]"),
                          graph::ShapeError);

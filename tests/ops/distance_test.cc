@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "autograd/tape.h"
+#include "tests/testing/checks.h"
 #include "tests/testing/op_check.h"
 
 namespace twinflow::ops {
@@ -86,34 +87,6 @@ std::vector<double> forward_of(const OpDef& op, std::any attrs, std::vector<Case
   return testing::run_forward(OpCase{"", &op, std::move(attrs), std::move(in)});
 }
 
-void check_values(const std::vector<double>& got, const std::vector<double>& want) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    CAPTURE(i);
-    CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-14));
-  }
-}
-
-// Gradients of Σ dy ⊙ y with respect to every differentiable input of a case.
-std::vector<std::vector<double>> gradients_of(const OpCase& c, const std::vector<double>& dy) {
-  testing::BuiltCase b = testing::build_case(c);
-  autograd::Tape<double> tape(b.graph);
-  for (auto& [v, t] : b.feeds.reals) tape.bind(v, &t);
-  std::vector<Tensor<double>> grads;
-  grads.reserve(b.differentiable.size());
-  for (graph::ValueId v : b.differentiable) {
-    grads.emplace_back(b.feeds.reals.at(v).shape);
-    tape.bind_grad(v, &grads.back());
-  }
-  tape.forward(false, 7);
-  Tensor<double> g(tape.value(b.output).shape);
-  g.data = dy;
-  tape.backward(b.output, g);
-  std::vector<std::vector<double>> out;
-  for (const Tensor<double>& t : grads) out.push_back(t.data);
-  return out;
-}
-
 const bool kRegistered = [] {
   testing::register_op_samples("Dot", [] { return distance_samples(op_def<Dot>()); });
   testing::register_op_samples("L2Norm", [] { return distance_samples(op_def<L2Norm>()); });
@@ -169,31 +142,33 @@ TEST_SUITE("ops") {
     // cosine = 4 / (3√5) = 0.5962847939999439
     const auto a = testing::given_input(Shape{1, 3}, {1, 2, 2});
     const auto b = testing::given_input(Shape{1, 3}, {2, 0, 1});
-    check_values(forward_of(op_def<Dot>(), ReduceAttrs{}, {a, b}), {4});
-    check_values(forward_of(op_def<L2Norm>(), NormAttrs{}, {a}), {3});
-    check_values(forward_of(op_def<Cosine>(), CosineAttrs{}, {a, b}), {0.5962847939999439});
+    testing::check_values(forward_of(op_def<Dot>(), ReduceAttrs{}, {a, b}), {4});
+    testing::check_values(forward_of(op_def<L2Norm>(), NormAttrs{}, {a}), {3});
+    testing::check_values(forward_of(op_def<Cosine>(), CosineAttrs{}, {a, b}),
+                          {0.5962847939999439});
     // rows: orthogonal (1, 0, 2)·(0, 3, 0) = 0; parallel b = 2a → 1; opposite b = −a → −1
     const auto a3 = testing::given_input(Shape{3, 3}, {1, 0, 2, 1, 2, 2, 1, 2, 2});
     const auto b3 = testing::given_input(Shape{3, 3}, {0, 3, 0, 2, 4, 4, -1, -2, -2});
-    check_values(forward_of(op_def<Cosine>(), CosineAttrs{}, {a3, b3}), {0, 1, -1});
+    testing::check_values(forward_of(op_def<Cosine>(), CosineAttrs{}, {a3, b3}), {0, 1, -1});
     // axis 0 of [[1, 2], [3, 4]]: the columns (1, 3) and (2, 4); norms √10 and √20
     const auto m = testing::given_input(Shape{2, 2}, {1, 2, 3, 4});
-    check_values(forward_of(op_def<L2Norm>(), NormAttrs{0, false, 1e-8}, {m}),
-                 {3.1622776601683795, 4.47213595499958});
+    testing::check_values(forward_of(op_def<L2Norm>(), NormAttrs{0, false, 1e-8}, {m}),
+                          {3.1622776601683795, 4.47213595499958});
     // columns against themselves: 1·1 + 3·3 = 10 and 2·2 + 4·4 = 20
-    check_values(forward_of(op_def<Dot>(), ReduceAttrs{0, true}, {m, m}), {10, 20});
+    testing::check_values(forward_of(op_def<Dot>(), ReduceAttrs{0, true}, {m, m}), {10, 20});
   }
 
   TEST_CASE("Distance at zero vectors: Cosine gives 0 and L2Norm eps, gradients stay finite") {
     const auto zero = testing::given_input(Shape{2, 3}, {0, 0, 0, 0, 0, 0});
     const auto b = testing::given_input(Shape{2, 3}, {1, -2, 0.5, 0, 0, 0});
     const OpCase cosine{"", &op_def<Cosine>(), CosineAttrs{}, {zero, b}};
-    check_values(testing::run_forward(cosine), {0, 0});
-    for (const auto& g : gradients_of(cosine, {0.7, -1.3}))
+    testing::check_values(testing::run_forward(cosine), {0, 0});
+    for (const auto& g : testing::gradients_of(cosine, {0.7, -1.3}))
       for (double v : g) CHECK(std::isfinite(v));
     const OpCase norm{"", &op_def<L2Norm>(), NormAttrs{}, {zero}};
-    check_values(testing::run_forward(norm), {1e-8, 1e-8});
-    check_values(gradients_of(norm, {0.7, -1.3})[0], {0, 0, 0, 0, 0, 0});  // below eps: constant
+    testing::check_values(testing::run_forward(norm), {1e-8, 1e-8});
+    testing::check_values(testing::gradients_of(norm, {0.7, -1.3})[0],
+                          {0, 0, 0, 0, 0, 0});  // below eps: constant
   }
 
   TEST_CASE("Distance gradients: every axis, keepdims, extreme cosines") {

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "autograd/tape.h"
+#include "tests/testing/checks.h"
 #include "tests/testing/op_check.h"
 
 namespace twinflow::ops {
@@ -54,14 +55,6 @@ std::vector<double> forward_of(const OpDef& op, std::vector<double> x) {
   return testing::run_forward(OpCase{"", &op, NoAttrs{}, {testing::given_input(s, std::move(x))}});
 }
 
-void check_values(const std::vector<double>& got, const std::vector<double>& want) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    CAPTURE(i);
-    CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-14));
-  }
-}
-
 const bool kRegistered = [] {
   for (const OpDef* op : kUnaryOps)
     testing::register_op_samples(std::string(op->name), [op] { return unary_samples(*op); });
@@ -92,28 +85,28 @@ TEST_SUITE("ops") {
 
   TEST_CASE("Unary forward matches hand-computed values") {
     const std::vector<double> x{-2, -0.5, 0.5, 1, 4};
-    check_values(forward_of(op_def<Neg>(), x), {2, 0.5, -0.5, -1, -4});
-    check_values(forward_of(op_def<Square>(), x), {4, 0.25, 0.25, 1, 16});
-    check_values(forward_of(op_def<Abs>(), x), {2, 0.5, 0.5, 1, 4});
-    check_values(forward_of(op_def<Relu>(), x), {0, 0, 0.5, 1, 4});
+    testing::check_values(forward_of(op_def<Neg>(), x), {2, 0.5, -0.5, -1, -4});
+    testing::check_values(forward_of(op_def<Square>(), x), {4, 0.25, 0.25, 1, 16});
+    testing::check_values(forward_of(op_def<Abs>(), x), {2, 0.5, 0.5, 1, 4});
+    testing::check_values(forward_of(op_def<Relu>(), x), {0, 0, 0.5, 1, 4});
     // e^-2, e^-0.5, e^0.5, e, e^4
-    check_values(forward_of(op_def<Exp>(), x),
-                 {0.1353352832366127, 0.6065306597126334, 1.6487212707001282, 2.718281828459045,
-                  54.598150033144236});
+    testing::check_values(forward_of(op_def<Exp>(), x),
+                          {0.1353352832366127, 0.6065306597126334, 1.6487212707001282,
+                           2.718281828459045, 54.598150033144236});
     // (e^2x − 1) / (e^2x + 1): tanh(−2) = (e^−4 − 1) / (e^−4 + 1) = −0.96403, ...
-    check_values(forward_of(op_def<Tanh>(), x),
-                 {-0.9640275800758169, -0.46211715726000974, 0.46211715726000974,
-                  0.7615941559557649, 0.999329299739067});
+    testing::check_values(forward_of(op_def<Tanh>(), x),
+                          {-0.9640275800758169, -0.46211715726000974, 0.46211715726000974,
+                           0.7615941559557649, 0.999329299739067});
     // 1 / (1 + e^−x): 1 / (1 + e^2) = 0.11920, 1 / (1 + e^0.5) = 0.37754, ...
-    check_values(forward_of(op_def<Sigmoid>(), x),
-                 {0.11920292202211755, 0.3775406687981454, 0.6224593312018546, 0.7310585786300049,
-                  0.9820137900379085});
+    testing::check_values(forward_of(op_def<Sigmoid>(), x),
+                          {0.11920292202211755, 0.3775406687981454, 0.6224593312018546,
+                           0.7310585786300049, 0.9820137900379085});
     // ln(1/4) = −2 ln 2 = −1.3862943611198906, ln 1 = 0, ln 4, ln e = 1
-    check_values(forward_of(op_def<Log>(), {0.25, 1, 4, std::exp(1.0)}),
-                 {-1.3862943611198906, 0, 1.3862943611198906, 1});
+    testing::check_values(forward_of(op_def<Log>(), {0.25, 1, 4, std::exp(1.0)}),
+                          {-1.3862943611198906, 0, 1.3862943611198906, 1});
     // √(1/4) = 1/2, √1, √4, √e = e^0.5
-    check_values(forward_of(op_def<Sqrt>(), {0.25, 1, 4, std::exp(1.0)}),
-                 {0.5, 1, 2, 1.6487212707001282});
+    testing::check_values(forward_of(op_def<Sqrt>(), {0.25, 1, 4, std::exp(1.0)}),
+                          {0.5, 1, 2, 1.6487212707001282});
   }
 
   TEST_CASE("Unary edge values: IEEE results instead of failures, no sigmoid overflow") {
@@ -124,7 +117,7 @@ TEST_SUITE("ops") {
     CHECK(sqrt[0] == 0.0);
     CHECK(std::isnan(sqrt[1]));
     // The naive 1 / (1 + e^−x) overflows e^1000 to inf; the two-branch form does not.
-    check_values(forward_of(op_def<Sigmoid>(), {-1000, 1000}), {0, 1});
+    testing::check_values(forward_of(op_def<Sigmoid>(), {-1000, 1000}), {0, 1});
     OpCase far = unary_case(op_def<Sigmoid>(), Shape{2});
     far.inputs[0] = testing::given_input(Shape{2}, {-1000, 1000});
     const auto report = testing::check_op(far, 1e-6);

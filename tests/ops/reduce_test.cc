@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "autograd/tape.h"
+#include "tests/testing/checks.h"
 #include "tests/testing/op_check.h"
 
 namespace twinflow::ops {
@@ -43,14 +44,6 @@ std::vector<OpCase> reduce_samples(const OpDef& op) {
 std::vector<double> forward_of(const OpDef& op, const ReduceAttrs& a, const Shape& s,
                                std::vector<double> x) {
   return testing::run_forward(OpCase{"", &op, a, {testing::given_input(s, std::move(x))}});
-}
-
-void check_values(const std::vector<double>& got, const std::vector<double>& want) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    CAPTURE(i);
-    CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-14));
-  }
 }
 
 // d(Σ dy ⊙ y)/dx for a one-input case.
@@ -113,18 +106,23 @@ TEST_SUITE("ops") {
     // x = [[1, 5, 3], [4, 2, 6]]
     const Shape s{2, 3};
     const std::vector<double> x{1, 5, 3, 4, 2, 6};
-    check_values(forward_of(op_def<ReduceSum>(), {-1, false}, s, x), {9, 12});  // 1+5+3, 4+2+6
-    check_values(forward_of(op_def<ReduceSum>(), {0, true}, s, x), {5, 7, 9});  // 1+4, 5+2, 3+6
-    check_values(forward_of(op_def<ReduceMean>(), {-1, true}, s, x), {3, 4});   // 9/3, 12/3
-    check_values(forward_of(op_def<ReduceMean>(), {0, false}, s, x), {2.5, 3.5, 4.5});
-    check_values(forward_of(op_def<ReduceMax>(), {1, false}, s, x), {5, 6});
-    check_values(forward_of(op_def<ReduceMax>(), {0, false}, s, x), {4, 5, 6});
+    testing::check_values(forward_of(op_def<ReduceSum>(), {-1, false}, s, x),
+                          {9, 12});  // 1+5+3, 4+2+6
+    testing::check_values(forward_of(op_def<ReduceSum>(), {0, true}, s, x),
+                          {5, 7, 9});  // 1+4, 5+2, 3+6
+    testing::check_values(forward_of(op_def<ReduceMean>(), {-1, true}, s, x), {3, 4});  // 9/3, 12/3
+    testing::check_values(forward_of(op_def<ReduceMean>(), {0, false}, s, x), {2.5, 3.5, 4.5});
+    testing::check_values(forward_of(op_def<ReduceMax>(), {1, false}, s, x), {5, 6});
+    testing::check_values(forward_of(op_def<ReduceMax>(), {0, false}, s, x), {4, 5, 6});
     // x = 1..8 as [2, 2, 2], axis 1: [[1+3, 2+4], [5+7, 6+8]]
     const std::vector<double> x3{1, 2, 3, 4, 5, 6, 7, 8};
-    check_values(forward_of(op_def<ReduceSum>(), {1, false}, Shape{2, 2, 2}, x3), {4, 6, 12, 14});
-    check_values(forward_of(op_def<ReduceMax>(), {1, true}, Shape{2, 2, 2}, x3), {3, 4, 7, 8});
+    testing::check_values(forward_of(op_def<ReduceSum>(), {1, false}, Shape{2, 2, 2}, x3),
+                          {4, 6, 12, 14});
+    testing::check_values(forward_of(op_def<ReduceMax>(), {1, true}, Shape{2, 2, 2}, x3),
+                          {3, 4, 7, 8});
     // axis 0: [1+5, 2+6, 3+7, 4+8] / 2
-    check_values(forward_of(op_def<ReduceMean>(), {0, false}, Shape{2, 2, 2}, x3), {3, 4, 5, 6});
+    testing::check_values(forward_of(op_def<ReduceMean>(), {0, false}, Shape{2, 2, 2}, x3),
+                          {3, 4, 5, 6});
   }
 
   TEST_CASE("Reduce backward by hand; ReduceMax sends ties to the first maximum") {
@@ -133,16 +131,16 @@ TEST_SUITE("ops") {
                      ReduceAttrs{1, false},
                      {testing::given_input(Shape{2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8})}};
     // dy [2, 2] = [[1, 2], [3, 4]] is copied along the reduced axis 1.
-    check_values(gradient_of(sum, {1, 2, 3, 4}), {1, 2, 1, 2, 3, 4, 3, 4});
+    testing::check_values(gradient_of(sum, {1, 2, 3, 4}), {1, 2, 1, 2, 3, 4, 3, 4});
     OpCase mean = sum;
     mean.op = &op_def<ReduceMean>();
-    check_values(gradient_of(mean, {1, 2, 3, 4}), {0.5, 1, 0.5, 1, 1.5, 2, 1.5, 2});
+    testing::check_values(gradient_of(mean, {1, 2, 3, 4}), {0.5, 1, 0.5, 1, 1.5, 2, 1.5, 2});
     // rows [2, 7, 7] and [9, 1, 9]: the ties go to the first maximum
     const OpCase max{"",
                      &op_def<ReduceMax>(),
                      ReduceAttrs{-1, false},
                      {testing::given_input(Shape{2, 3}, {2, 7, 7, 9, 1, 9})}};
-    check_values(gradient_of(max, {10, 20}), {0, 10, 0, 20, 0, 0});
+    testing::check_values(gradient_of(max, {10, 20}), {0, 10, 0, 20, 0, 0});
   }
 
   TEST_CASE("Reduce gradients: every axis, with and without keepdims") {

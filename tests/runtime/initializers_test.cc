@@ -32,8 +32,8 @@ TEST_SUITE("runtime") {
       ops::Tensor<double> w(s);
       initialize(Init::kOrthogonal, w, rng);
       Eigen::Map<ops::RowMatrix<double>> m(w.data.data(), s[0], s[1]);
-      const Eigen::MatrixXd gram = s[0] <= s[1] ? Eigen::MatrixXd(m * m.transpose())
-                                                : Eigen::MatrixXd(m.transpose() * m);
+      const Eigen::MatrixXd gram =
+          s[0] <= s[1] ? Eigen::MatrixXd(m * m.transpose()) : Eigen::MatrixXd(m.transpose() * m);
       CHECK((gram - Eigen::MatrixXd::Identity(gram.rows(), gram.cols())).cwiseAbs().maxCoeff() <
             1e-12);
     }

@@ -26,13 +26,11 @@ std::map<std::string, std::vector<double>> parameter_gradients(
     const std::map<std::string, ops::Tensor<double>>& reals, graph::ValueId loss);
 
 // Finite-difference check of a scalar output wrt every trainable parameter.
-autograd::GradCheckReport check_model_gradients(const graph::Graph& g,
-                                                runtime::ParameterStore<double>& params,
-                                                const std::map<std::string, ops::IdTensor>& ids,
-                                                const std::map<std::string, ops::Tensor<double>>& reals,
-                                                graph::ValueId output,
-                                                int64_t max_probes_per_tensor = 0,
-                                                bool training = false);
+autograd::GradCheckReport check_model_gradients(
+    const graph::Graph& g, runtime::ParameterStore<double>& params,
+    const std::map<std::string, ops::IdTensor>& ids,
+    const std::map<std::string, ops::Tensor<double>>& reals, graph::ValueId output,
+    int64_t max_probes_per_tensor = 0, bool training = false);
 
 double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b);
 double max_abs(const std::vector<double>& a);

@@ -119,6 +119,25 @@ std::vector<double> run_forward(const OpCase& c, uint64_t seed) {
   return tape.value(b.output).data;
 }
 
+std::vector<std::vector<double>> gradients_of(const OpCase& c, const std::vector<double>& dy,
+                                              uint64_t seed) {
+  BuiltCase b = build_case(c, seed);
+  Tape<double> tape = bound_tape(b);
+  std::vector<Tensor<double>> grads;
+  grads.reserve(b.differentiable.size());
+  for (graph::ValueId v : b.differentiable) {
+    grads.emplace_back(b.feeds.reals.at(v).shape);
+    tape.bind_grad(v, &grads.back());
+  }
+  tape.forward(c.training, seed);
+  Tensor<double> g(tape.value(b.output).shape);
+  g.data = dy;
+  tape.backward(b.output, g);
+  std::vector<std::vector<double>> out;
+  for (const Tensor<double>& t : grads) out.push_back(t.data);
+  return out;
+}
+
 double adjoint_gap(const OpCase& c, uint64_t seed) {
   BuiltCase b = build_case(c, seed);
   Tape<double> tape = bound_tape(b);
@@ -158,8 +177,8 @@ double accumulation_gap(const OpCase& c, uint64_t seed) {
   double worst = 0.0;
   for (graph::ValueId v : b.differentiable)
     for (size_t i = 0; i < fresh.at(v).data.size(); ++i)
-      worst = std::max(worst, std::abs(prefilled.at(v).data[i] -
-                                       (prefill.at(v).data[i] + fresh.at(v).data[i])));
+      worst = std::max(
+          worst, std::abs(prefilled.at(v).data[i] - (prefill.at(v).data[i] + fresh.at(v).data[i])));
   return worst;
 }
 

@@ -17,12 +17,12 @@ using graph::Shape;
 
 struct CaseInput {
   Shape shape;
-  std::vector<double> values;   // given data; empty: random
-  std::vector<int32_t> ids;     // non-empty: an int32 input (token ids), never differentiated
-  double scale = 1.0;           // random data is offset + scale · N(0, 1) ...
+  std::vector<double> values;  // given data; empty: random
+  std::vector<int32_t> ids;    // non-empty: an int32 input (token ids), never differentiated
+  double scale = 1.0;          // random data is offset + scale · N(0, 1) ...
   double offset = 0.0;
-  bool positive = false;        // ... or offset + scale · U(0.1, 1) (for log, sqrt, probabilities)
-  bool differentiable = true;   // false: a label or other input nobody differentiates
+  bool positive = false;       // ... or offset + scale · U(0.1, 1) (for log, sqrt, probabilities)
+  bool differentiable = true;  // false: a label or other input nobody differentiates
 };
 
 // Builders for the common kinds of case input.
@@ -52,11 +52,14 @@ struct BuiltCase {
 BuiltCase build_case(const OpCase& c, uint64_t seed = 7);
 
 // Central differences against the VJP for every differentiable input.
-autograd::GradCheckReport check_op(const OpCase& c, double tolerance = 1e-6,
-                                   uint64_t seed = 7);
+autograd::GradCheckReport check_op(const OpCase& c, double tolerance = 1e-6, uint64_t seed = 7);
 
 // Forward output of a case as float64 values.
 std::vector<double> run_forward(const OpCase& c, uint64_t seed = 7);
+
+// Gradients of Σ dy ⊙ y with respect to every differentiable input of a case, in order.
+std::vector<std::vector<double>> gradients_of(const OpCase& c, const std::vector<double>& dy,
+                                              uint64_t seed = 7);
 
 // For a linear op A: |⟨A·x, y⟩ − ⟨x, Aᵀ·y⟩| / max(|⟨A·x, y⟩|, 1) with random x and y.
 double adjoint_gap(const OpCase& c, uint64_t seed = 7);
