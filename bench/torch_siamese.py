@@ -6,7 +6,8 @@ nn.LSTM(100, 50, bidirectional=True, batch_first=True) over pack_padded_sequence
 steps are skipped, as twinflow's masking does) -> final h of both directions concatenated
 [B, 100] -> exp(-(1 - cosine(x1, x2))) -> nn.Linear(1, 1) + sigmoid -> BCELoss; Adam
 (lr 1e-3, betas 0.9/0.999, eps 1e-7 as in twinflow). Batch 64, seq_len 30, dropout 0, random
-ids in [1, 20000) with random lengths in [10, 30] and post-padding. float32.
+ids in [1, 20000) with random lengths in [10, 30] (the same lengths as twinflow_bench's) and
+post-padding. float32.
 
 Rows (see bench/siamese_bench.cc): train_step (zero_grad + forward + backward + Adam) and its
 phases step.forward / step.backward / step.optimizer (zero_grad + Adam), forward (eval mode,
@@ -17,6 +18,7 @@ branches' lengths). Run with Debian's /usr/bin/python3 (python3-torch).
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -49,8 +51,21 @@ class CosineSiamese(nn.Module):
         return torch.sigmoid(self.head(dist))
 
 
-def random_ids(gen):
-    lengths = torch.randint(MIN_LEN, SEQ_LEN + 1, (BATCH,), generator=gen)
+def random_lengths(state):
+    """Lengths in [MIN_LEN, SEQ_LEN] from splitmix64, as twinflow_bench draws them."""
+    mask = (1 << 64) - 1
+    lengths = []
+    for _ in range(BATCH):
+        state[0] = (state[0] + 0x9E3779B97F4A7C15) & mask
+        z = state[0]
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        z ^= z >> 31
+        lengths.append(MIN_LEN + z % (SEQ_LEN - MIN_LEN + 1))
+    return torch.tensor(lengths)
+
+
+def random_ids(lengths, gen):
     ids = torch.randint(1, VOCAB, (BATCH, SEQ_LEN), generator=gen)
     steps = torch.arange(SEQ_LEN).unsqueeze(0)
     return torch.where(steps < lengths.unsqueeze(1), ids, torch.zeros_like(ids))
@@ -93,6 +108,9 @@ def bench_siamese(args, left, right, label):
 
     model.train()
     repeat(args, step)
+    loss = loss_fn(model(left, right), label)
+    if not torch.isfinite(loss):
+        raise RuntimeError(f"the loss is {loss.item()}")
     rows["forward"] = []
 
     def infer(timed):
@@ -152,10 +170,9 @@ def timed_call(f):
 def report_config(out):
     parallel = [l.strip() for l in torch.__config__.parallel_info().splitlines()
                 if "threads" in l or "backend" in l]
-    blas_info = [f for f in torch.__config__.show().replace(",", "\n").split("\n")
-                 if "BLAS_INFO" in f or "LAPACK_INFO" in f]
+    blas_info = re.findall(r"(?:BLAS|LAPACK)_INFO=\w+", torch.__config__.show())
     print(f"torch {torch.__version__}; {'; '.join(parallel)}", file=out)
-    print(f"torch build: {', '.join(s.strip() for s in blas_info)} (calls libblas.so.3)", file=out)
+    print(f"torch build: {', '.join(blas_info)} (calls libblas.so.3)", file=out)
     env = {k: os.environ.get(k, "unset") for k in
            ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     print("env: " + ", ".join(f"{k}={v}" for k, v in env.items()), file=out)
@@ -166,6 +183,9 @@ def report_config(out):
     if any("/blas/" in p for p in blas):
         print("WARNING: torch runs on the reference BLAS (slow); select OpenBLAS with "
               "update-alternatives (see bench/run.sh)", file=out)
+    elif gflops < 60:
+        print("WARNING: slow matmul: OpenBLAS may be on its generic kernels (set "
+              "OPENBLAS_CORETYPE=SkylakeX on an AVX-512 CPU it does not recognise)", file=out)
     return gflops
 
 
@@ -202,13 +222,17 @@ def main():
     torch.manual_seed(0)
     # The configuration goes to stderr with --json so that stdout holds only the rows.
     report_config(sys.stderr if args.json else sys.stdout)
+    gen = torch.Generator().manual_seed(2024)
+    state = [2024]
+    left = random_ids(random_lengths(state), gen)
+    right = random_ids(random_lengths(state), gen)
+    label = torch.randint(0, 2, (BATCH, 1), generator=gen).float()
     if not args.json:
         print(f"pytorch float32, batch {BATCH}, seq_len {SEQ_LEN}, vocab {VOCAB}, embed {EMBED}, "
               f"BiLSTM({UNITS}) concat, dropout 0; {args.warmup} warm-up + {args.reps} timed "
               f"reps; {args.threads} intra-op threads")
-    gen = torch.Generator().manual_seed(2024)
-    left, right = random_ids(gen), random_ids(gen)
-    label = torch.randint(0, 2, (BATCH, 1), generator=gen).float()
+        print(f"real tokens: left {int((left != 0).sum())}, right {int((right != 0).sum())} "
+              f"of {BATCH * SEQ_LEN}")
     rows = bench_siamese(args, left, right, label)
     rows += bench_bilstm(args, "bilstm", None, gen)
     rows += bench_bilstm(args, "bilstm_masked", left, gen)
