@@ -74,39 +74,6 @@ std::vector<OpCase> bidi_samples() {
 
 const bool kRegistered = (testing::register_op_samples("Bidirectional", bidi_samples), true);
 
-template <typename T>
-struct Result {
-  std::vector<T> y;
-  std::vector<std::vector<T>> grads;  // per input; empty for ids
-};
-
-// Forward and backward of a case in scalar type T; dy empty: random normal.
-template <typename T>
-Result<T> run(const OpCase& c, std::vector<double> dy_values = {}) {
-  testing::BuiltCase b = testing::build_case(c);
-  std::map<graph::ValueId, Tensor<T>> values, grads;
-  autograd::Tape<T> tape(b.graph);
-  for (auto& [v, t] : b.feeds.reals) {
-    values.emplace(v, Tensor<T>(t.shape));
-    for (size_t i = 0; i < t.data.size(); ++i) values.at(v).data[i] = static_cast<T>(t.data[i]);
-    tape.bind(v, &values.at(v));
-  }
-  for (auto& [v, t] : b.feeds.ids) tape.bind_ids(v, &t);
-  for (graph::ValueId v : b.differentiable) {
-    grads.emplace(v, Tensor<T>(values.at(v).shape));
-    tape.bind_grad(v, &grads.at(v));
-  }
-  tape.forward(c.training, 99);
-  Tensor<T> dy(tape.value(b.output).shape);
-  if (dy_values.empty()) dy_values = testing::random_normal(dy.size(), 5);
-  for (size_t i = 0; i < dy_values.size(); ++i) dy.data[i] = static_cast<T>(dy_values[i]);
-  tape.backward(b.output, dy);
-  Result<T> r{tape.value(b.output).data, {}};
-  for (graph::ValueId v : b.inputs)
-    r.grads.push_back(grads.count(v) ? grads.at(v).data : std::vector<T>{});
-  return r;
-}
-
 // Row (b, t) of a [B, T, n] tensor; [B, n] tensors have one step (t = 0).
 size_t at(int64_t b, int64_t t, int64_t steps, int64_t n) {
   return static_cast<size_t>((b * steps + t) * n);
@@ -135,7 +102,8 @@ void check_padding_invariance(int64_t e, const BidirectionalAttrs& a) {
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t t = 0; t < y_short; ++t)
       for (int64_t j = 0; j < width; ++j) dy_short.push_back(dy_long[at(b, t, y_long, width) + j]);
-  const Result<double> r_short = run<double>(s, dy_short), r_long = run<double>(l, dy_long);
+  const auto r_short = testing::run_case<double>(s, dy_short);
+  const auto r_long = testing::run_case<double>(l, dy_long);
   for (int64_t b = 0; b < batch; ++b) {
     for (int64_t t = 0; t < y_long; ++t)
       for (int64_t j = 0; j < width; ++j)
@@ -274,12 +242,12 @@ TEST_SUITE("ops") {
       OpCase mul = c;
       mul.attrs = bidi_attrs(10, MergeMode::kMul, false, 0.2, 0.2);
       set_parallel_enabled(false);
-      const auto seq_d = run<double>(c), seq_mul = run<double>(mul);
-      const auto seq_f = run<float>(c);
+      const auto seq_d = testing::run_case<double>(c), seq_mul = testing::run_case<double>(mul);
+      const auto seq_f = testing::run_case<float>(c);
       set_parallel_enabled(true);
       for (int repeat = 0; repeat < 3; ++repeat) {
-        const auto par_d = run<double>(c), par_mul = run<double>(mul);
-        const auto par_f = run<float>(c);
+        const auto par_d = testing::run_case<double>(c), par_mul = testing::run_case<double>(mul);
+        const auto par_f = testing::run_case<float>(c);
         CHECK(par_d.y == seq_d.y);
         CHECK(par_d.grads == seq_d.grads);
         CHECK(par_f.y == seq_f.y);

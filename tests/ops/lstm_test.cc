@@ -66,32 +66,6 @@ std::vector<OpCase> lstm_samples() {
 
 const bool kRegistered = (testing::register_op_samples("LSTM", lstm_samples), true);
 
-struct Result {
-  std::vector<double> y;
-  std::vector<std::vector<double>> grads;  // per input; empty for ids
-};
-
-// Forward, then backward of Σ dy ⊙ y into zeroed gradients of every real input.
-Result run(const OpCase& c, const std::vector<double>& dy) {
-  testing::BuiltCase b = testing::build_case(c);
-  autograd::Tape<double> tape(b.graph);
-  for (auto& [v, t] : b.feeds.reals) tape.bind(v, &t);
-  for (auto& [v, t] : b.feeds.ids) tape.bind_ids(v, &t);
-  std::map<graph::ValueId, Tensor<double>> grads;
-  for (graph::ValueId v : b.differentiable) {
-    grads.emplace(v, Tensor<double>(b.feeds.reals.at(v).shape));
-    tape.bind_grad(v, &grads.at(v));
-  }
-  tape.forward(c.training, 7);
-  Tensor<double> d(tape.value(b.output).shape);
-  d.data = dy;
-  tape.backward(b.output, d);
-  Result r{tape.value(b.output).data, {}};
-  for (graph::ValueId v : b.inputs)
-    r.grads.push_back(grads.count(v) ? grads.at(v).data : std::vector<double>{});
-  return r;
-}
-
 // Row (b, t) of a [B, T, n] tensor; [B, n] tensors have one step (t = 0).
 size_t at(int64_t b, int64_t t, int64_t steps, int64_t n) {
   return static_cast<size_t>((b * steps + t) * n);
@@ -121,7 +95,8 @@ void check_padding_invariance(int64_t e, const LstmAttrs& a) {
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t t = 0; t < y_short; ++t)
       for (int64_t j = 0; j < h; ++j) dy_short.push_back(dy_long[at(b, t, y_long, h) + j]);
-  const Result r_short = run(s, dy_short), r_long = run(l, dy_long);
+  const auto r_short = testing::run_case<double>(s, dy_short);
+  const auto r_long = testing::run_case<double>(l, dy_long);
   for (int64_t b = 0; b < batch; ++b) {
     for (int64_t t = 0; t < y_long; ++t)
       for (int64_t j = 0; j < h; ++j)

@@ -119,22 +119,40 @@ std::vector<double> run_forward(const OpCase& c, uint64_t seed) {
   return tape.value(b.output).data;
 }
 
+template <typename T>
+CaseRun<T> run_case(const OpCase& c, std::vector<double> dy, uint64_t seed) {
+  BuiltCase b = build_case(c, seed);
+  autograd::Tape<T> tape(b.graph);
+  std::map<graph::ValueId, Tensor<T>> values, grads;
+  for (auto& [v, t] : b.feeds.reals) {
+    Tensor<T>& value = values.emplace(v, Tensor<T>(t.shape)).first->second;
+    std::transform(t.data.begin(), t.data.end(), value.data.begin(),
+                   [](double x) { return static_cast<T>(x); });
+    tape.bind(v, &value);
+  }
+  for (auto& [v, t] : b.feeds.ids) tape.bind_ids(v, &t);
+  for (graph::ValueId v : b.differentiable)
+    tape.bind_grad(v, &grads.emplace(v, Tensor<T>(values.at(v).shape)).first->second);
+  tape.forward(c.training, seed);
+  Tensor<T> g(tape.value(b.output).shape);
+  if (dy.empty()) dy = random_normal(g.size(), 5);
+  std::transform(dy.begin(), dy.end(), g.data.begin(), [](double x) { return static_cast<T>(x); });
+  tape.backward(b.output, g);
+  CaseRun<T> out{tape.value(b.output).data, {}};
+  for (graph::ValueId v : b.inputs)
+    out.grads.push_back(grads.count(v) ? grads.at(v).data : std::vector<T>{});
+  return out;
+}
+
+template CaseRun<float> run_case(const OpCase&, std::vector<double>, uint64_t);
+template CaseRun<double> run_case(const OpCase&, std::vector<double>, uint64_t);
+
 std::vector<std::vector<double>> gradients_of(const OpCase& c, const std::vector<double>& dy,
                                               uint64_t seed) {
-  BuiltCase b = build_case(c, seed);
-  Tape<double> tape = bound_tape(b);
-  std::vector<Tensor<double>> grads;
-  grads.reserve(b.differentiable.size());
-  for (graph::ValueId v : b.differentiable) {
-    grads.emplace_back(b.feeds.reals.at(v).shape);
-    tape.bind_grad(v, &grads.back());
-  }
-  tape.forward(c.training, seed);
-  Tensor<double> g(tape.value(b.output).shape);
-  g.data = dy;
-  tape.backward(b.output, g);
+  CaseRun<double> run = run_case<double>(c, dy, seed);
   std::vector<std::vector<double>> out;
-  for (const Tensor<double>& t : grads) out.push_back(t.data);
+  for (size_t i = 0; i < c.inputs.size(); ++i)
+    if (c.inputs[i].ids.empty() && c.inputs[i].differentiable) out.push_back(run.grads[i]);
   return out;
 }
 

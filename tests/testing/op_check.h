@@ -57,6 +57,16 @@ autograd::GradCheckReport check_op(const OpCase& c, double tolerance = 1e-6, uin
 // Forward output of a case as float64 values.
 std::vector<double> run_forward(const OpCase& c, uint64_t seed = 7);
 
+// A case run forward and backward in scalar type T.
+template <typename T>
+struct CaseRun {
+  std::vector<T> y;
+  std::vector<std::vector<T>> grads;  // one per input; empty for ids and constants
+};
+// Backward of Σ dy ⊙ y into zeroed gradients; an empty dy is random (seeded).
+template <typename T>
+CaseRun<T> run_case(const OpCase& c, std::vector<double> dy = {}, uint64_t seed = 7);
+
 // Gradients of Σ dy ⊙ y with respect to every differentiable input of a case, in order.
 std::vector<std::vector<double>> gradients_of(const OpCase& c, const std::vector<double>& dy,
                                               uint64_t seed = 7);
