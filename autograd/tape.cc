@@ -110,8 +110,14 @@ void Tape<T>::forward(bool training, uint64_t seed) {
     out.fill(std::numeric_limits<T>::quiet_NaN());
 #endif
     ops::Context<T> ctx{training, &rng_, &saved_[n]};
-    ops::op_def_of(*node.op).template forward<T>()(node.attrs, ctx, in_scratch_,
-                                                   ops::Out<T>{out.data.data(), out.shape});
+    try {
+      ops::op_def_of(*node.op).template forward<T>()(node.attrs, ctx, in_scratch_,
+                                                     ops::Out<T>{out.data.data(), out.shape});
+    } catch (const graph::RuntimeInputError& e) {
+      // Bad data found inside a kernel (an id outside the vocabulary): say where in the graph.
+      throw graph::RuntimeInputError(
+          fmt::format("node '{}' ({}): {}", node.name, node.op->name, e.what()));
+    }
   }
 }
 

@@ -146,6 +146,19 @@ TEST_SUITE("models") {
     for (const char* layer : {"emb", "bilstm", "hidden", "out"}) check_untie_invariant(m, layer, b);
   }
 
+  TEST_CASE("a token id outside the vocabulary is an error naming the node, not a crash") {
+    const ReferenceModel m = cosine_siamese(small_siamese());
+    Batch b = batch_for(m, 20);
+    b.ids.at("right").data[3] = 20;  // vocab is 20: ids 0..19
+    ParameterStore<double> params(*m.graph, 3);
+    Executor<double> exec(*m.graph, params);
+    for (const auto& [name, t] : b.ids) exec.feed_ids(name, &t);
+    for (const auto& [name, t] : b.reals) exec.feed(name, &t);
+    CHECK_THROWS_WITH_AS(exec.forward(false, 1),
+                         doctest::Contains("node 'x2.emb' (Embedding): Embedding: token id 20"),
+                         graph::RuntimeInputError);
+  }
+
   TEST_CASE("the triplet loss written as an expression equals the built-in TripletMargin") {
     ReferenceModel m = concatenated_triplet(small_triplet());
     const graph::ValueId builtin =
