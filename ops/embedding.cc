@@ -29,7 +29,7 @@ void check_ids(const graph::EmbeddingAttrs& a, const int32_t* ids, const graph::
     const int32_t id = ids[p];
     if (id < 0 || id >= a.vocab)
       throw graph::RuntimeInputError(
-          fmt::format("Embedding: token id {} at position {} of the ids {} is outside the "
+          fmt::format("token id {} at position {} of the ids {} is outside the "
                       "vocabulary [0, {})",
                       id, position_of(p, s), s.to_string(), a.vocab));
   }

@@ -140,8 +140,8 @@ TEST_SUITE("ops") {
   TEST_CASE("Embedding rejects an id outside the vocabulary, naming it") {
     OpCase c = embedding_case(Shape{2, 3}, {1, 2, 3, 0, 1, 4}, 4, 2);
     CHECK_THROWS_WITH_AS(testing::run_forward(c),
-                         "Embedding: token id 4 at position [1, 2] of the ids [2, 3] is outside "
-                         "the vocabulary [0, 4)",
+                         "node 'y' (Embedding): token id 4 at position [1, 2] of the ids [2, 3] "
+                         "is outside the vocabulary [0, 4)",
                          graph::RuntimeInputError);
     c.inputs[0].ids = {1, -1, 3, 0, 1, 2};
     CHECK_THROWS_WITH_AS(testing::run_forward(c),
