@@ -10,6 +10,7 @@
 #include "autograd/tape.h"
 #include "ops/parallel.h"
 #include "tests/testing/op_check.h"
+#include "tests/testing/sequence_checks.h"
 
 namespace twinflow::ops {
 namespace {
@@ -74,47 +75,14 @@ std::vector<OpCase> bidi_samples() {
 
 const bool kRegistered = (testing::register_op_samples("Bidirectional", bidi_samples), true);
 
-// Row (b, t) of a [B, T, n] tensor; [B, n] tensors have one step (t = 0).
-size_t at(int64_t b, int64_t t, int64_t steps, int64_t n) {
-  return static_cast<size_t>((b * steps + t) * n);
-}
-
-// Appends padding (ids 0, large arbitrary x) to masked sequences, with dropout on: outputs
-// (0 at padded steps of sequences) and weight gradients must not change, dx is 0 at padding.
+// Appends padding to masked sequences, with dropout on (testing::check_padding_invariance).
 void check_padding_invariance(int64_t e, const BidirectionalAttrs& a) {
-  const int64_t batch = 3, short_t = 4, long_t = 6;
   const int64_t width = a.merge == MergeMode::kConcat ? 2 * a.layer.units : a.layer.units;
-  OpCase s = bidi_case(batch, short_t, e, a, {4, 1, 3}, true);
-  OpCase l = bidi_case(batch, long_t, e, a, {4, 1, 3}, true);
-  l.inputs[0].values = testing::random_normal(batch * long_t * e, 3, 4.0);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t i = 0; i < short_t * e; ++i)
-      s.inputs[0].values.push_back(
-          l.inputs[0].values[at(b, 0, long_t, e) + static_cast<size_t>(i)]);
-  for (size_t i = 2; i < 8; ++i) {
-    s.inputs[i].values = testing::random_normal(s.inputs[i].shape.num_elements(), i, 0.5);
-    l.inputs[i].values = s.inputs[i].values;
-  }
-  const int64_t y_long = a.layer.return_sequences ? long_t : 1;
-  const int64_t y_short = a.layer.return_sequences ? short_t : 1;
-  const auto dy_long = testing::random_normal(batch * y_long * width, 5);
-  std::vector<double> dy_short;
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t t = 0; t < y_short; ++t)
-      for (int64_t j = 0; j < width; ++j) dy_short.push_back(dy_long[at(b, t, y_long, width) + j]);
-  const auto r_short = testing::run_case<double>(s, dy_short);
-  const auto r_long = testing::run_case<double>(l, dy_long);
-  for (int64_t b = 0; b < batch; ++b) {
-    for (int64_t t = 0; t < y_long; ++t)
-      for (int64_t j = 0; j < width; ++j)
-        CHECK(r_long.y[at(b, t, y_long, width) + j] ==
-              (t < short_t ? r_short.y[at(b, t, y_short, width) + j] : 0.0));
-    for (int64_t t = 0; t < long_t; ++t)
-      for (int64_t i = 0; i < e; ++i)
-        CHECK(r_long.grads[0][at(b, t, long_t, e) + i] ==
-              (t < short_t ? r_short.grads[0][at(b, t, short_t, e) + i] : 0.0));
-  }
-  for (size_t i = 2; i < 8; ++i) CHECK(r_long.grads[i] == r_short.grads[i]);
+  testing::check_padding_invariance(
+      [&](int64_t steps) {
+        return bidi_case(3, steps, e, a, {4, 1, 3}, true);
+      },
+      3, 4, 6, e, width, a.layer.return_sequences);
 }
 
 TEST_SUITE("ops") {

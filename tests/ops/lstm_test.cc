@@ -7,6 +7,7 @@
 
 #include "autograd/tape.h"
 #include "tests/testing/op_check.h"
+#include "tests/testing/sequence_checks.h"
 
 namespace twinflow::ops {
 namespace {
@@ -66,48 +67,13 @@ std::vector<OpCase> lstm_samples() {
 
 const bool kRegistered = (testing::register_op_samples("LSTM", lstm_samples), true);
 
-// Row (b, t) of a [B, T, n] tensor; [B, n] tensors have one step (t = 0).
-size_t at(int64_t b, int64_t t, int64_t steps, int64_t n) {
-  return static_cast<size_t>((b * steps + t) * n);
-}
-
-// Appends padding (ids 0, large arbitrary x) to masked sequences: the output must not change
-// (padded steps of sequences are 0), nor the weight gradients, and dx must be 0 at padding.
+// Appends padding to masked sequences (testing::check_padding_invariance).
 void check_padding_invariance(int64_t e, const LstmAttrs& a) {
-  const int64_t batch = 3, h = a.units, short_t = 4, long_t = 7;
   const std::vector<int64_t> lengths{4, 2, 3};
   const bool training = a.dropout > 0.0;
-  OpCase s = lstm_case(batch, short_t, e, a, lengths, training);
-  OpCase l = lstm_case(batch, long_t, e, a, lengths, training);
-  l.inputs[0].values = testing::random_normal(batch * long_t * e, 11, 5.0);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t i = 0; i < short_t * e; ++i)
-      s.inputs[0].values.push_back(
-          l.inputs[0].values[at(b, 0, long_t, e) + static_cast<size_t>(i)]);
-  for (size_t i = 2; i < 5; ++i) {
-    s.inputs[i].values = testing::random_normal(s.inputs[i].shape.num_elements(), i, 0.5);
-    l.inputs[i].values = s.inputs[i].values;
-  }
-  const int64_t y_long = a.return_sequences ? long_t : 1;
-  const int64_t y_short = a.return_sequences ? short_t : 1;
-  const auto dy_long = testing::random_normal(batch * y_long * h, 5);
-  std::vector<double> dy_short;
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t t = 0; t < y_short; ++t)
-      for (int64_t j = 0; j < h; ++j) dy_short.push_back(dy_long[at(b, t, y_long, h) + j]);
-  const auto r_short = testing::run_case<double>(s, dy_short);
-  const auto r_long = testing::run_case<double>(l, dy_long);
-  for (int64_t b = 0; b < batch; ++b) {
-    for (int64_t t = 0; t < y_long; ++t)
-      for (int64_t j = 0; j < h; ++j)
-        CHECK(r_long.y[at(b, t, y_long, h) + j] ==
-              (t < short_t ? r_short.y[at(b, t, y_short, h) + j] : 0.0));
-    for (int64_t t = 0; t < long_t; ++t)
-      for (int64_t i = 0; i < e; ++i)
-        CHECK(r_long.grads[0][at(b, t, long_t, e) + i] ==
-              (t < short_t ? r_short.grads[0][at(b, t, short_t, e) + i] : 0.0));
-  }
-  for (size_t i = 2; i < 5; ++i) CHECK(r_long.grads[i] == r_short.grads[i]);
+  testing::check_padding_invariance(
+      [&](int64_t steps) { return lstm_case(3, steps, e, a, lengths, training); }, 3, 4, 7, e,
+      a.units, a.return_sequences);
 }
 
 TEST_SUITE("ops") {
