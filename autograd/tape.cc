@@ -17,7 +17,10 @@ Tape<T>::Tape(const graph::Graph& graph)
       grad_bound_(graph.values().size(), false),
       owned_(graph.values().size()),
       owned_grads_(graph.values().size()),
-      saved_(graph.nodes().size()) {
+      saved_(graph.nodes().size()),
+      inputs_(graph.inputs()),
+      leads_(graph.values().size()),
+      reached_(graph.values().size()) {
   for (size_t v = 0; v < graph.values().size(); ++v) {
     const graph::Value& value = graph.values()[v];
     if (value.kind == ValueKind::kConstant) {
@@ -91,7 +94,7 @@ template <typename T>
 void Tape<T>::forward(bool training, uint64_t seed) {
   rng_.seed(seed);
   training_ = training;
-  for (ValueId v : graph_.inputs()) {
+  for (ValueId v : inputs_) {
     const graph::Value& value = graph_.value(v);
     const graph::Shape& got = view(v).shape;
     if (!graph::shapes_compatible(value.shape, got))
@@ -136,13 +139,14 @@ void Tape<T>::backward(ValueId output, const Tensor<T>& dy) {
                                         dy.shape.to_string(), graph_.value(output).name,
                                         value(output).shape.to_string()));
   // Which values lead to a bound gradient (forward sweep) ...
-  std::vector<bool> leads(values.size(), false);
+  std::vector<bool>& leads = leads_;
   for (size_t v = 0; v < values.size(); ++v) leads[v] = grad_bound_[v];
   for (const graph::Node& node : nodes)
     for (ValueId in : node.inputs)
       if (leads[static_cast<size_t>(in)]) leads[static_cast<size_t>(node.output)] = true;
   // ... and which are reached from the output (backward sweep).
-  std::vector<bool> reached(values.size(), false);
+  std::vector<bool>& reached = reached_;
+  std::fill(reached.begin(), reached.end(), false);
   reached[static_cast<size_t>(output)] = true;
   for (size_t n = nodes.size(); n-- > 0;)
     if (reached[static_cast<size_t>(nodes[n].output)])

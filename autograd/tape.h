@@ -72,6 +72,9 @@ class Tape {
   std::vector<ops::In<T>> in_scratch_;
   std::vector<ops::Out<T>> grad_scratch_;
   std::vector<graph::ValueInfo> info_scratch_;
+  std::vector<ValueId> inputs_;  // the graph's inputs, checked against bound data each forward
+  std::vector<bool> leads_;      // backward: the value leads to a bound gradient
+  std::vector<bool> reached_;    // backward: the value is reached from the output
   std::mt19937_64 rng_;
   bool training_ = false;
 };
