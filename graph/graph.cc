@@ -23,7 +23,7 @@ ValueId Graph::add_input(std::string name, Shape shape, DType dtype, SourceLoc l
   return push_value(std::move(v));
 }
 
-ValueId Graph::add_parameter(std::string name, Shape shape, Init init, bool trainable) {
+ValueId Graph::add_parameter(std::string name, Shape shape, Initializer init, bool trainable) {
   Value v;
   v.name = name;
   v.kind = ValueKind::kParameter;
@@ -104,8 +104,16 @@ LayerId Graph::add_layer(std::string name, const OpSchema& op, std::any attrs, b
                          SourceLoc loc) {
   if (find_layer(name))
     throw GraphError(fmt::format("{}: layer '{}' is defined twice", loc.to_string(), name));
-  layers_.push_back(Layer{std::move(name), &op, std::move(attrs), trainable, {}, {}, loc});
+  layers_.push_back(Layer{std::move(name), &op, std::move(attrs), trainable, {}, {}, {}, loc});
   return static_cast<LayerId>(layers_.size() - 1);
+}
+
+void Graph::set_initializer(LayerId layer_id, std::string kind, Initializer init) {
+  Layer& l = layers_.at(static_cast<size_t>(layer_id));
+  if (!l.params.empty())
+    throw GraphError(
+        fmt::format("layer '{}': initializer for '{}' set after its first use", l.name, kind));
+  l.initializers.emplace_back(std::move(kind), init);
 }
 
 ValueId Graph::apply(LayerId layer_id, std::vector<ValueId> data_inputs, std::string node_name,
@@ -129,7 +137,10 @@ ValueId Graph::apply(LayerId layer_id, std::vector<ValueId> data_inputs, std::st
     }
     if (l.params.empty()) {
       for (const ParamSpec& spec : specs) {
-        ValueId p = add_parameter(l.name + "." + spec.name, spec.shape, spec.init, l.trainable);
+        Initializer init = spec.init;
+        for (const auto& [kind, given] : l.initializers)
+          if (spec.name == kind || spec.name.ends_with("." + kind)) init = given;
+        ValueId p = add_parameter(l.name + "." + spec.name, spec.shape, init, l.trainable);
         values_[static_cast<size_t>(p)].param.name = spec.name;
         values_[static_cast<size_t>(p)].layer = layer_id;
         l.params.push_back(p);

@@ -58,6 +58,9 @@ struct Layer {
   bool trainable = true;
   std::vector<ValueId> params;  // empty until first applied
   std::vector<NodeId> uses;
+  // Initializers replacing the op's defaults, by parameter kind: "kernel" applies to every
+  // parameter whose local name is "kernel" or ends in ".kernel" (both LSTM directions).
+  std::vector<std::pair<std::string, Initializer>> initializers;
   SourceLoc loc;
 };
 
@@ -65,7 +68,7 @@ class Graph {
  public:
   ValueId add_input(std::string name, Shape shape, DType dtype = DType::kReal, SourceLoc loc = {});
   // A free-standing parameter not owned by a layer (useful in tests and expressions).
-  ValueId add_parameter(std::string name, Shape shape, Init init = Init::kGlorotUniform,
+  ValueId add_parameter(std::string name, Shape shape, Initializer init = Init::kGlorotUniform,
                         bool trainable = true);
   ValueId add_constant(double value, std::string name = {});
 
@@ -76,6 +79,8 @@ class Graph {
 
   LayerId add_layer(std::string name, const OpSchema& op, std::any attrs, bool trainable = true,
                     SourceLoc loc = {});
+  // Must come before the layer's first application, which creates its parameters.
+  void set_initializer(LayerId layer, std::string kind, Initializer init);
   // Applies a layer to data inputs. The first application creates the layer's parameters
   // from the op's param_specs; later ones must ask for the same parameter shapes.
   ValueId apply(LayerId layer, std::vector<ValueId> data_inputs, std::string node_name,

@@ -23,6 +23,28 @@ std::vector<std::string> OpRegistry::names() const {
   return out;
 }
 
+std::string_view to_string(Init init) {
+  switch (init) {
+    case Init::kZeros:
+      return "zeros";
+    case Init::kOnes:
+      return "ones";
+    case Init::kConstant:
+      return "constant";
+    case Init::kUniform:
+      return "random_uniform";
+    case Init::kNormal:
+      return "random_normal";
+    case Init::kGlorotUniform:
+      return "glorot_uniform";
+    case Init::kOrthogonal:
+      return "orthogonal";
+    case Init::kLstmBias:
+      return "unit_forget_bias";
+  }
+  return "?";
+}
+
 OpRegistry& op_registry() {
   static OpRegistry registry;
   return registry;

@@ -20,13 +20,34 @@ struct ValueInfo {
   DType dtype = DType::kReal;
 };
 
-// How a parameter starts before training (Keras's defaults per layer).
-enum class Init { kZeros, kOnes, kGlorotUniform, kOrthogonal, kUniformSmall, kLstmBias };
+// How a parameter starts before training (Keras's initializers; runtime/initializers.h).
+enum class Init {
+  kZeros,
+  kOnes,
+  kConstant,       // a
+  kUniform,        // U(a, b)
+  kNormal,         // N(mean a, stddev b)
+  kGlorotUniform,  // U(±sqrt(6 / (fan_in + fan_out)))
+  kOrthogonal,
+  kLstmBias,  // zeros with ones on the forget gate (Keras's unit_forget_bias)
+};
+std::string_view to_string(Init init);  // Keras's name: "random_uniform", "glorot_uniform"
+
+struct Initializer {
+  Init kind = Init::kZeros;
+  double a = 0.0;  // constant: the value; uniform: the low end; normal: the mean
+  double b = 0.0;  // uniform: the high end; normal: the standard deviation
+  Initializer(Init k = Init::kZeros, double a_ = 0.0, double b_ = 0.0) : kind(k), a(a_), b(b_) {}
+  bool operator==(const Initializer&) const = default;
+};
+
+// Keras's default for embedding tables: U(-0.05, 0.05).
+inline const Initializer kSmallUniform{Init::kUniform, -0.05, 0.05};
 
 struct ParamSpec {
   std::string name;  // local name: "kernel", "forward.recurrent_kernel"
   Shape shape;
-  Init init = Init::kZeros;
+  Initializer init;
 };
 
 struct OpSchema {

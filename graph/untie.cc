@@ -46,6 +46,9 @@ UntiedGraph untie_layer(const Graph& g, LayerId target) {
               ng.add_layer(layer->name, *layer->op, layer->attrs, layer->trainable, layer->loc);
           layer_map[node.layer] = new_layer;
         }
+        if (ng.layer(new_layer).params.empty())
+          for (const auto& [kind, init] : layer->initializers)
+            ng.set_initializer(new_layer, kind, init);
         out.value_map[old_id] = ng.apply(new_layer, data_inputs, node.name, node.loc);
         const std::vector<ValueId>& new_params = ng.layer(new_layer).params;
         for (size_t k = 0; k < layer->params.size(); ++k) {

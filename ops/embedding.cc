@@ -59,7 +59,7 @@ std::vector<graph::ParamSpec> Embedding::param_specs(const Attrs& a,
   if (a.vocab <= 0 || a.dim <= 0)
     throw ShapeError(
         fmt::format("Embedding needs vocab > 0 and dim > 0, got vocab={}, dim={}", a.vocab, a.dim));
-  return {{"embeddings", graph::Shape{a.vocab, a.dim}, graph::Init::kUniformSmall}};
+  return {{"embeddings", graph::Shape{a.vocab, a.dim}, graph::kSmallUniform}};
 }
 
 std::string Embedding::describe(const Attrs& a) {

@@ -15,8 +15,8 @@ std::pair<double, double> fans(const graph::Shape& s) {
 }
 
 template <typename T>
-void uniform(ops::Tensor<T>& t, double limit, std::mt19937_64& rng) {
-  std::uniform_real_distribution<double> u(-limit, limit);
+void uniform(ops::Tensor<T>& t, double low, double high, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(low, high);
   for (T& v : t.data) v = static_cast<T>(u(rng));
 }
 
@@ -43,20 +43,29 @@ void orthogonal(ops::Tensor<T>& t, std::mt19937_64& rng) {
 }  // namespace
 
 template <typename T>
-void initialize(graph::Init init, ops::Tensor<T>& t, std::mt19937_64& rng) {
-  switch (init) {
+void initialize(const graph::Initializer& init, ops::Tensor<T>& t, std::mt19937_64& rng) {
+  switch (init.kind) {
     case graph::Init::kZeros:
       t.fill(T(0));
       return;
     case graph::Init::kOnes:
       t.fill(T(1));
       return;
-    case graph::Init::kUniformSmall:
-      uniform(t, 0.05, rng);
+    case graph::Init::kConstant:
+      t.fill(static_cast<T>(init.a));
       return;
+    case graph::Init::kUniform:
+      uniform(t, init.a, init.b, rng);
+      return;
+    case graph::Init::kNormal: {
+      std::normal_distribution<double> normal(init.a, init.b);
+      for (T& v : t.data) v = static_cast<T>(normal(rng));
+      return;
+    }
     case graph::Init::kGlorotUniform: {
       const auto [fan_in, fan_out] = fans(t.shape);
-      uniform(t, std::sqrt(6.0 / (fan_in + fan_out)), rng);
+      const double limit = std::sqrt(6.0 / (fan_in + fan_out));
+      uniform(t, -limit, limit, rng);
       return;
     }
     case graph::Init::kOrthogonal:
@@ -72,7 +81,7 @@ void initialize(graph::Init init, ops::Tensor<T>& t, std::mt19937_64& rng) {
   }
 }
 
-template void initialize(graph::Init, ops::Tensor<float>&, std::mt19937_64&);
-template void initialize(graph::Init, ops::Tensor<double>&, std::mt19937_64&);
+template void initialize(const graph::Initializer&, ops::Tensor<float>&, std::mt19937_64&);
+template void initialize(const graph::Initializer&, ops::Tensor<double>&, std::mt19937_64&);
 
 }  // namespace twinflow::runtime

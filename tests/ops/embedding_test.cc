@@ -65,7 +65,7 @@ TEST_SUITE("ops") {
     REQUIRE(specs.size() == 1);
     CHECK(specs[0].name == "embeddings");
     CHECK(specs[0].shape == Shape{100, 8});
-    CHECK(specs[0].init == graph::Init::kUniformSmall);
+    CHECK(specs[0].init == graph::kSmallUniform);
     CHECK_THROWS_AS(Embedding::param_specs(a, std::vector<ValueInfo>{{Shape{2, 30}}}),
                     graph::ShapeError);
     CHECK_THROWS_AS(Embedding::param_specs(EmbeddingAttrs{0, 8, false},

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace twinflow::runtime {
@@ -50,8 +51,32 @@ TEST_SUITE("runtime") {
   TEST_CASE("small uniform stays within 0.05") {
     std::mt19937_64 rng(4);
     ops::Tensor<float> e(Shape{50, 10});
-    initialize(Init::kUniformSmall, e, rng);
+    initialize(graph::kSmallUniform, e, rng);
     for (float v : e.data) CHECK(std::abs(v) <= 0.05f);
+  }
+
+  TEST_CASE("constant, uniform and normal follow their arguments") {
+    std::mt19937_64 rng(5);
+    ops::Tensor<double> c(Shape{7});
+    initialize(graph::Initializer{Init::kConstant, 0.25}, c, rng);
+    for (double v : c.data) CHECK(v == 0.25);
+
+    ops::Tensor<double> u(Shape{200, 50});
+    initialize(graph::Initializer{Init::kUniform, 2.0, 3.0}, u, rng);
+    const auto [lo, hi] = std::minmax_element(u.data.begin(), u.data.end());
+    CHECK(*lo >= 2.0);
+    CHECK(*hi < 3.0);
+    CHECK(*lo < 2.01);  // 10,000 draws reach both ends
+    CHECK(*hi > 2.99);
+
+    ops::Tensor<double> n(Shape{200, 50});
+    initialize(graph::Initializer{Init::kNormal, 1.0, 0.5}, n, rng);
+    double mean = 0.0, square = 0.0;
+    for (double v : n.data) mean += v / 10000.0;
+    for (double v : n.data) square += (v - mean) * (v - mean) / 10000.0;
+    // Standard errors: 0.005 for the mean, about 0.0035 for the standard deviation.
+    CHECK(mean == doctest::Approx(1.0).epsilon(0.02));
+    CHECK(std::sqrt(square) == doctest::Approx(0.5).epsilon(0.03));
   }
 }
 

@@ -1,0 +1,50 @@
+// `twinflow check SPEC.yaml...`: validates each spec and prints its summary and sharing report.
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/summary.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/load_model.h"
+
+namespace twinflow::cli {
+
+namespace {
+
+struct CheckOptions {
+  std::vector<std::string> specs;
+  bool print_defaults = false;
+};
+
+int check_one(const std::string& path, const CheckOptions& options, Io& io) {
+  std::optional<graph::Model> model = load_model(path, io.err);
+  if (!model) return 1;
+  if (options.print_defaults) {
+    io.out << graph::emit_spec(model->spec);
+    return 0;
+  }
+  io.out << graph::model_summary(*model) << "\n" << graph::sharing_report(*model);
+  io.out << fmt::format("{}: OK\n", path);
+  return 0;
+}
+
+}  // namespace
+
+void add_check_command(CLI::App& app, Io& io) {
+  auto options = std::make_shared<CheckOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "check", "Validate model specs and print each model's summary and parameter sharing");
+  cmd->add_option("spec", options->specs, "Model spec files (YAML)")->required();
+  cmd->add_flag("--print-defaults", options->print_defaults,
+                "Print the spec back as YAML with every default written out");
+  cmd->callback([options, &io] {
+    for (size_t i = 0; i < options->specs.size(); ++i) {
+      if (i > 0) io.out << (options->print_defaults ? "---\n" : "\n");
+      if (check_one(options->specs[i], *options, io) != 0) io.status = 1;
+    }
+  });
+}
+
+}  // namespace twinflow::cli

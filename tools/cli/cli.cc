@@ -1,0 +1,35 @@
+#include "tools/cli/cli.h"
+
+#include <exception>
+
+#include "ops/registry.h"
+#include "tools/cli/commands.h"
+
+namespace twinflow::cli {
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  ops::register_builtin_ops();
+  Io io{out, err};
+  CLI::App app{"twinflow: Siamese and triplet networks declared in YAML", "twinflow"};
+  app.require_subcommand(1);
+  add_check_command(app, io);
+  add_gradcheck_command(app, io);
+
+  // CLI11 parses argv-style arrays; keep the strings alive while it reads them.
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? 0 : 2;
+  } catch (const std::exception& e) {
+    // The commands report user errors themselves; anything reaching here is still shown as a
+    // message, never as an abort.
+    err << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return io.status;
+}
+
+}  // namespace twinflow::cli

@@ -1,0 +1,20 @@
+// tools/cli/cli.h — the `twinflow` command line (CLI11), runnable in-process for tests.
+//
+//   twinflow check SPEC.yaml...          validate specs, print each model's summary
+//   twinflow gradcheck SPEC.yaml         whole-model finite-difference gradient check
+//
+// Every subcommand has --help. Nothing escapes as an exception: errors are printed to `err`
+// and turn into the exit code (0 success, 1 a problem with the user's input or a failed
+// check, 2 a malformed command line).
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace twinflow::cli {
+
+// args[0] is the program name, as in argv.
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace twinflow::cli

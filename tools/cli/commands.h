@@ -1,0 +1,19 @@
+// tools/cli/commands.h — each subcommand adds itself to the app; its callback runs after the
+// command line is parsed and leaves its exit status in `status`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+
+namespace twinflow::cli {
+
+struct Io {
+  std::ostream& out;
+  std::ostream& err;
+  int status = 0;
+};
+
+void add_check_command(CLI::App& app, Io& io);
+void add_gradcheck_command(CLI::App& app, Io& io);
+
+}  // namespace twinflow::cli

@@ -1,0 +1,19 @@
+// tools/cli/load_model.h — reads a spec and builds its graph, printing every diagnostic.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "graph/model.h"
+
+namespace twinflow::cli {
+
+// Prints errors and warnings to `err` ("file:line:column: error: ..."), then a count line when
+// there were errors. `adjust` may change the parsed spec before it is built (gradcheck
+// shrinks it). Returns nothing when the spec has errors.
+std::optional<graph::Model> load_model(const std::string& path, std::ostream& err,
+                                       const std::function<void(graph::ModelSpec&)>& adjust = {});
+
+}  // namespace twinflow::cli
