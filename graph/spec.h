@@ -117,6 +117,13 @@ struct TrainSpec {
   int64_t batch_size = 64;
   int64_t epochs = 5;
   std::vector<std::string> metrics;
+  // Data files as written ("" when absent); relative paths are relative to the spec file.
+  std::string data;
+  std::string val;
+  std::string test;
+  int64_t patience = 0;  // epochs without a better validation loss before stopping; 0: off
+  int64_t seed = 1;      // parameters, shuffling and dropout
+  bool shuffle = true;   // a new order of the training rows every epoch
 };
 
 struct ModelSpec {

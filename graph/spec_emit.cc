@@ -23,7 +23,11 @@ class FieldWriter {
   void axis(std::string_view key, int& x) { put(key) << x; }
   void real(std::string_view key, double& x, const Range&) { put(key) << number(x); }
   void flag(std::string_view key, bool& x) { put(key) << x; }
-  void text(std::string_view key, std::string& x, Need) { put(key) << x; }
+  // An optional text left empty (a train: data file not given) is absent, not "".
+  void text(std::string_view key, std::string& x, Need need) {
+    if (need == Need::kOptional && x.empty()) return;
+    put(key) << x;
+  }
   void choice(std::string_view key, std::string& x, std::span<const std::string_view>) {
     put(key) << x;
   }

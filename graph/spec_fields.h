@@ -280,6 +280,12 @@ void fields(V& v, TrainSpec& t) {
   v.integer("batch_size", t.batch_size, Need::kOptional, 1);
   v.integer("epochs", t.epochs, Need::kOptional, 1);
   v.choices("metrics", t.metrics, kMetrics);
+  v.text("data", t.data, Need::kOptional);
+  v.text("val", t.val, Need::kOptional);
+  v.text("test", t.test, Need::kOptional);
+  v.integer("patience", t.patience, Need::kOptional, 0);
+  v.integer("seed", t.seed, Need::kOptional, 0);
+  v.flag("shuffle", t.shuffle);
 }
 
 template <class V>

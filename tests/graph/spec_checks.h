@@ -149,8 +149,9 @@ inline std::string spec_text(const ModelSpec& s) {
   out += fmt::format("optimizer {} {} {} {} {} {} {} {} {} {} {}\n", o.name, o.lr, o.momentum,
                      o.nesterov, o.beta_1, o.beta_2, o.rho, o.initial_accumulator_value, o.epsilon,
                      o.clipnorm, o.clipvalue);
-  out += fmt::format("train {} {} [{}]\n", s.train.batch_size, s.train.epochs,
-                     fmt::join(s.train.metrics, ", "));
+  out += fmt::format("train {} {} [{}] data={} val={} test={} {} {} {}\n", s.train.batch_size,
+                     s.train.epochs, fmt::join(s.train.metrics, ", "), s.train.data, s.train.val,
+                     s.train.test, s.train.patience, s.train.seed, s.train.shuffle);
   return out;
 }
 

@@ -80,7 +80,8 @@ outputs: [d, ap]
 loss: {op: contrastive, distance: d, target: target, margin: 2.5}
 train: {optimizer: {name: rmsprop, lr: 0.0025, rho: 0.95, momentum: 0.5, epsilon: 1e-6,
                     clipnorm: 1.5, clipvalue: 0.25},
-        batch_size: 7, epochs: 3, metrics: [accuracy, auc, f1, precision, recall]}
+        batch_size: 7, epochs: 3, metrics: [accuracy, auc, f1, precision, recall],
+        data: d.tsv, val: "v 1.tsv", test: t.tsv, patience: 2, seed: 7, shuffle: false}
 )yaml";
 
 // The cosine Siamese network of docs/spec.md.
@@ -248,7 +249,10 @@ TEST_SUITE("graph.spec") {
           "clipvalue: 0}\n"
           "  batch_size: 64\n"
           "  epochs: 5\n"
-          "  metrics: []\n");
+          "  metrics: []\n"
+          "  patience: 0\n"
+          "  seed: 1\n"
+          "  shuffle: true\n");
   }
 
   TEST_CASE("expressions are always quoted; initializers and pretrained only when given") {

@@ -14,6 +14,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   app.require_subcommand(1);
   add_check_command(app, io);
   add_gradcheck_command(app, io);
+  add_train_command(app, io);
+  add_eval_command(app, io);
+  add_embed_command(app, io);
+  add_similar_command(app, io);
 
   // CLI11 parses argv-style arrays; keep the strings alive while it reads them.
   std::vector<const char*> argv;

@@ -15,5 +15,9 @@ struct Io {
 
 void add_check_command(CLI::App& app, Io& io);
 void add_gradcheck_command(CLI::App& app, Io& io);
+void add_train_command(CLI::App& app, Io& io);
+void add_eval_command(CLI::App& app, Io& io);
+void add_embed_command(CLI::App& app, Io& io);
+void add_similar_command(CLI::App& app, Io& io);
 
 }  // namespace twinflow::cli

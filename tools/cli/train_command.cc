@@ -1,0 +1,175 @@
+// `twinflow train SPEC.yaml`: trains a model on the spec's data (or --data), shows progress,
+// saves the model directory and ends with the test split's scores.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "graph/spec_fields.h"
+#include "runtime/metrics.h"
+#include "runtime/trainer.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/load_model.h"
+#include "tools/cli/progress.h"
+
+namespace twinflow::cli {
+
+namespace {
+
+struct TrainCommandOptions {
+  std::string spec;
+  std::optional<std::string> data, val, optimizer, out;
+  std::optional<int64_t> epochs, batch_size, seed;
+  std::optional<double> lr;
+  std::string dtype = "float32";
+  bool no_shuffle = false;
+  runtime::TrainOptions train;
+};
+
+std::string absolute(const std::string& path) {
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+void apply_overrides(const TrainCommandOptions& o, graph::ModelSpec& spec) {
+  runtime::resolve_spec_paths(spec);
+  graph::TrainSpec& t = spec.train;
+  if (o.data) t.data = absolute(*o.data);
+  if (o.val) t.val = absolute(*o.val);
+  if (o.epochs) t.epochs = *o.epochs;
+  if (o.batch_size) t.batch_size = *o.batch_size;
+  if (o.seed) t.seed = *o.seed;
+  if (o.no_shuffle) t.shuffle = false;
+  if (o.optimizer && *o.optimizer != t.optimizer.name)
+    t.optimizer = graph::default_optimizer(*o.optimizer);
+  if (o.lr) t.optimizer.lr = *o.lr;
+}
+
+std::string metrics_text(const runtime::Metrics& metrics, const std::string& prefix) {
+  std::string out;
+  for (const auto& [name, value] : metrics)
+    out += fmt::format("  {}{} {:.4f}", prefix, name, value);
+  return out;
+}
+
+void print_epoch(const runtime::EpochLog& log, int64_t epochs, std::ostream& out) {
+  out << fmt::format("epoch {}/{}: loss {:.4f}{}", log.epoch, epochs, log.loss,
+                     metrics_text(log.metrics, ""));
+  if (log.has_val)
+    out << fmt::format("  val_loss {:.4f}{}", log.val_loss, metrics_text(log.val_metrics, "val_"));
+  out << fmt::format("  ({:.1f} s)\n", log.seconds);
+}
+
+template <typename T>
+void print_test(runtime::Trainer<T>& trainer, const std::string& test, std::ostream& out) {
+  const runtime::Dataset data = trainer.load_data(test);
+  const runtime::EvalResult r = trainer.evaluate(data, true);
+  if (trainer.roles().family == runtime::ModelFamily::kTriplet) {
+    out << fmt::format(
+        "test ({} triplets): loss {:.4f}  ordered {:.4f}  recall@1 {:.4f}  "
+        "recall@5 {:.4f}\n",
+        r.rows, r.loss(), r.hit_rate(), runtime::tower_recall_at(r, 1),
+        runtime::tower_recall_at(r, 5));
+    return;
+  }
+  const double auc = runtime::roc_auc(r.scores, r.labels);
+  out << fmt::format("test ({} pairs): loss {:.4f}  ROC-AUC {:.4f}", r.rows, r.loss(), auc);
+  if (trainer.roles().has_threshold) out << fmt::format("  accuracy@0.5 {:.4f}", r.hit_rate());
+  out << "\n";
+  if (!trainer.val_data()) return;
+  const runtime::EvalResult val = trainer.evaluate(*trainer.val_data(), false);
+  const runtime::ThresholdChoice pick = runtime::best_f1_threshold(val.scores, val.labels);
+  const runtime::ThresholdChoice at = runtime::scores_at(r.scores, r.labels, pick.threshold);
+  out << fmt::format(
+      "test at the validation's best-F1 threshold {:.4f}: accuracy {:.4f}  F1 "
+      "{:.4f}\n",
+      pick.threshold, at.accuracy, at.f1);
+}
+
+template <typename T>
+int train_as(const graph::Model& model, TrainCommandOptions& o, Io& io) {
+  const bool terminal = stream_is_terminal(io.out);
+  ProgressBar bar(io.out, terminal);
+  runtime::TrainObserver observer;
+  observer.info = [&io](const std::string& s) { io.out << s << "\n"; };
+  observer.warning = [&io](const std::string& s) { io.err << "warning: " << s << "\n"; };
+  observer.epoch_start = [&bar](int64_t e, int64_t n, int64_t b) { bar.start_epoch(e, n, b); };
+  observer.batch_done = [&bar](int64_t k, int64_t samples, const runtime::Metrics& m) {
+    bar.update(k, samples, m);
+  };
+  const int64_t epochs = model.spec.train.epochs;
+  observer.epoch_end = [&bar, &io, epochs](const runtime::EpochLog& log) {
+    bar.finish_epoch();
+    print_epoch(log, epochs, io.out);
+  };
+  runtime::Trainer<T> trainer(model, o.train, observer);
+  io.out << fmt::format("model {}: {} trainable parameters, {}, {} epochs of batches of {}\n",
+                        model.spec.name, trainer.params().count(true), o.dtype, epochs,
+                        model.spec.train.batch_size);
+  const runtime::TrainSummary summary = trainer.fit();
+  if (summary.best_epoch > 0)
+    io.out << fmt::format("best epoch {} (val_loss {:.4f}); its weights are kept\n",
+                          summary.best_epoch, trainer.state().best_val_loss);
+  if (!model.spec.train.test.empty()) print_test(trainer, model.spec.train.test, io.out);
+  io.out << fmt::format("saved to {}\n", o.train.out_dir);
+  return 0;
+}
+
+int run(TrainCommandOptions& o, Io& io) {
+  std::optional<graph::Model> model =
+      load_model(o.spec, io.err, [&o](graph::ModelSpec& spec) { apply_overrides(o, spec); });
+  if (!model) return 1;
+  if (o.out)
+    o.train.out_dir = *o.out;
+  else if (!o.train.resume_dir.empty())
+    o.train.out_dir = o.train.resume_dir;
+  else
+    o.train.out_dir = (std::filesystem::path("runs") / model->spec.name).string();
+  if (o.dtype == "float64") return train_as<double>(*model, o, io);
+  return train_as<float>(*model, o, io);
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, Io& io) {
+  auto o = std::make_shared<TrainCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("train",
+                                     "Train a model; the spec's train: section, "
+                                     "overridden by the options, says how");
+  cmd->add_option("spec", o->spec, "Model spec file (YAML)")->required();
+  cmd->add_option("--data", o->data, "Training data (TSV; columns named as the inputs)");
+  cmd->add_option("--val", o->val, "Validation data, scored after each epoch");
+  cmd->add_option("--epochs", o->epochs, "Epochs")->check(CLI::PositiveNumber);
+  cmd->add_option("--batch-size", o->batch_size, "Rows per optimizer step")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--optimizer", o->optimizer, "sgd, adam, rmsprop or adagrad (its defaults)")
+      ->check(CLI::IsMember({"sgd", "adam", "rmsprop", "adagrad"}));
+  cmd->add_option("--lr", o->lr, "Learning rate")->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", o->seed, "Seed of the parameters, the shuffling and dropout")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--init", o->train.init_weights, "Start from these weights (safetensors)");
+  cmd->add_option("--vocab", o->train.vocab_file, "Vocabulary file (default: built from --data)");
+  cmd->add_option("--dtype", o->dtype, "float32 or float64 (bit-for-bit repeatable)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"float32", "float64"}));
+  cmd->add_flag("--no-shuffle", o->no_shuffle, "Visit the rows in file order");
+  cmd->add_option("--accumulate", o->train.accumulate,
+                  "Split each batch into N micro-batches (same step, less memory)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--out", o->out, "Model directory to write (default: runs/<model name>)");
+  cmd->add_option("--resume", o->train.resume_dir, "Continue the run saved in this directory");
+  cmd->add_flag("--skip-bad-rows", o->train.skip_bad_rows,
+                "Leave malformed rows out (counted) instead of stopping");
+  cmd->callback([o, &io] {
+    try {
+      io.status = run(*o, io);
+    } catch (const std::exception& e) {
+      io.err << "error: " << e.what() << "\n";
+      io.status = 1;
+    }
+  });
+}
+
+}  // namespace twinflow::cli
