@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh "$@"
+# The tests and the command line; the benchmarks build with bench/run.sh.
+TWINFLOW_TARGETS=${TWINFLOW_TARGETS:-twinflow_tests twinflow} scripts/build.sh "$@"
 ctest --test-dir "${TWINFLOW_BUILD_DIR:-build}" --output-on-failure -j2
