@@ -28,8 +28,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     const int code = app.exit(e, out, err);
     return code == 0 ? 0 : 2;
   } catch (const std::exception& e) {
-    // The commands report user errors themselves; anything reaching here is still shown as a
-    // message, never as an abort.
+    // A command's exception (a bad data row, a corrupt weights file) ends here: the user gets
+    // its message and exit status 1, never an abort.
     err << "error: " << e.what() << "\n";
     return 1;
   }

@@ -95,14 +95,8 @@ void add_embed_command(CLI::App& app, Io& io) {
       ->capture_default_str()
       ->check(CLI::IsMember({"tsv", "npy"}));
   cmd->add_option("--output", o->output, "Write here instead of to the standard output");
-  cmd->callback([o, &io] {
-    try {
-      io.status = run(*o, io);
-    } catch (const std::exception& e) {
-      io.err << "error: " << e.what() << "\n";
-      io.status = 1;
-    }
-  });
+  // An exception from run() reaches run_cli, which prints it as an error and exits 1.
+  cmd->callback([o, &io] { io.status = run(*o, io); });
 }
 
 }  // namespace twinflow::cli

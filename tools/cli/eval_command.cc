@@ -75,14 +75,8 @@ void add_eval_command(CLI::App& app, Io& io) {
   cmd->add_option("--batch-size", o->batch_size, "Rows per forward pass (0: the spec's)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--skip-bad-rows", o->skip_bad_rows, "Leave malformed rows out (counted)");
-  cmd->callback([o, &io] {
-    try {
-      io.status = run(*o, io);
-    } catch (const std::exception& e) {
-      io.err << "error: " << e.what() << "\n";
-      io.status = 1;
-    }
-  });
+  // An exception from run() reaches run_cli, which prints it as an error and exits 1.
+  cmd->callback([o, &io] { io.status = run(*o, io); });
 }
 
 }  // namespace twinflow::cli

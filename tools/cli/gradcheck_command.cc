@@ -117,14 +117,8 @@ void add_gradcheck_command(CLI::App& app, Io& io) {
   cmd->add_option("--seed", o->seed, "Seed of the parameters, the batch and dy")
       ->capture_default_str();
   cmd->add_flag("--training", o->training, "Check in training mode, with dropout");
-  cmd->callback([o, &io] {
-    try {
-      io.status = run(*o, io);
-    } catch (const std::exception& e) {
-      io.err << "error: " << e.what() << "\n";
-      io.status = 1;
-    }
-  });
+  // An exception from run() reaches run_cli, which prints it as an error and exits 1.
+  cmd->callback([o, &io] { io.status = run(*o, io); });
 }
 
 }  // namespace twinflow::cli

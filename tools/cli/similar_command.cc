@@ -56,14 +56,8 @@ void add_similar_command(CLI::App& app, Io& io) {
   cmd->add_option("-k", o->k, "How many to show")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->callback([o, &io] {
-    try {
-      io.status = run(*o, io);
-    } catch (const std::exception& e) {
-      io.err << "error: " << e.what() << "\n";
-      io.status = 1;
-    }
-  });
+  // An exception from run() reaches run_cli, which prints it as an error and exits 1.
+  cmd->callback([o, &io] { io.status = run(*o, io); });
 }
 
 }  // namespace twinflow::cli

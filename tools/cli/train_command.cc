@@ -162,14 +162,8 @@ void add_train_command(CLI::App& app, Io& io) {
   cmd->add_option("--resume", o->train.resume_dir, "Continue the run saved in this directory");
   cmd->add_flag("--skip-bad-rows", o->train.skip_bad_rows,
                 "Leave malformed rows out (counted) instead of stopping");
-  cmd->callback([o, &io] {
-    try {
-      io.status = run(*o, io);
-    } catch (const std::exception& e) {
-      io.err << "error: " << e.what() << "\n";
-      io.status = 1;
-    }
-  });
+  // An exception from run() reaches run_cli, which prints it as an error and exits 1.
+  cmd->callback([o, &io] { io.status = run(*o, io); });
 }
 
 }  // namespace twinflow::cli
