@@ -82,4 +82,33 @@ struct ContrastiveAttrs {
   double margin = 1.0;
 };
 
+// In-batch mining losses (ops/mining_losses.h). Defaults are TF-Addons' (margin 1, L2).
+enum class TripletDistance { kSquaredEuclidean, kEuclidean, kCosine };
+inline std::string_view to_string(TripletDistance d) {
+  switch (d) {
+    case TripletDistance::kSquaredEuclidean:
+      return "squared_euclidean";
+    case TripletDistance::kEuclidean:
+      return "euclidean";
+    case TripletDistance::kCosine:
+      return "cosine";
+  }
+  return "?";
+}
+
+struct BatchTripletAttrs {  // batch_all_triplet, semi_hard_triplet
+  double margin = 1.0;
+  TripletDistance distance = TripletDistance::kEuclidean;
+};
+
+struct BatchHardTripletAttrs {
+  double margin = 1.0;
+  TripletDistance distance = TripletDistance::kEuclidean;
+  bool soft = false;  // softplus(d_ap − d_an) instead of the hinge; margin unused
+};
+
+struct MultipleNegativesRankingAttrs {
+  double scale = 20.0;  // sentence-transformers' default
+};
+
 }  // namespace twinflow::graph

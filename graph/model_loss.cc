@@ -27,6 +27,13 @@ const std::vector<BuiltinLoss>& builtin_losses() {
       {"binary_crossentropy", "BinaryCrossentropy", {"pred", "target"}, BinaryCrossentropyAttrs{}},
       {"triplet_margin", "TripletMargin", {"pred"}, TripletMarginAttrs{}},
       {"contrastive", "Contrastive", {"distance", "target"}, ContrastiveAttrs{}},
+      {"batch_all_triplet", "BatchAllTriplet", {"pred"}, BatchTripletAttrs{}},
+      {"batch_hard_triplet", "BatchHardTriplet", {"pred"}, BatchHardTripletAttrs{}},
+      {"semi_hard_triplet", "SemiHardTriplet", {"pred"}, BatchTripletAttrs{}},
+      {"multiple_negatives_ranking",
+       "MultipleNegativesRanking",
+       {"pred"},
+       MultipleNegativesRankingAttrs{}},
   };
   return kLosses;
 }

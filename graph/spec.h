@@ -87,12 +87,14 @@ struct NameRef {
 };
 
 struct LossSpec {
-  // binary_crossentropy | triplet_margin | contrastive | expression
+  // binary_crossentropy | triplet_margin | contrastive | batch_all_triplet |
+  // batch_hard_triplet | semi_hard_triplet | multiple_negatives_ranking | expression
   std::string op;
   // The graph values the loss reads, by role: pred, target (binary_crossentropy);
-  // pred (triplet_margin); distance, target (contrastive). Empty for an expression.
+  // pred (triplet_margin and the in-batch mining losses); distance, target (contrastive).
+  // Empty for an expression.
   std::vector<std::pair<std::string, NameRef>> inputs;
-  std::any attrs;    // BinaryCrossentropyAttrs, TripletMarginAttrs, ContrastiveAttrs
+  std::any attrs;    // the op's struct in graph/attrs.h (TripletMarginAttrs, ...)
   std::string expr;  // expression: its free names are graph values and inputs
   SourceLoc expr_loc;
   SourceLoc loc;

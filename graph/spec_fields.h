@@ -50,8 +50,12 @@ inline constexpr std::array<std::string_view, 4> kOptimizers = {"sgd", "adam", "
 inline constexpr std::array<std::string_view, 8> kMetrics = {
     "accuracy",         "auc",         "f1",         "precision", "recall",
     "triplet_accuracy", "recall_at_1", "recall_at_5"};
-inline constexpr std::array<std::string_view, 4> kLossOps = {
-    "binary_crossentropy", "triplet_margin", "contrastive", "expression"};
+inline constexpr std::array<std::string_view, 8> kLossOps = {
+    "binary_crossentropy",        "triplet_margin",     "contrastive",
+    "batch_all_triplet",          "batch_hard_triplet", "semi_hard_triplet",
+    "multiple_negatives_ranking", "expression"};
+inline constexpr std::array kTripletDistances = {
+    TripletDistance::kSquaredEuclidean, TripletDistance::kEuclidean, TripletDistance::kCosine};
 inline constexpr std::array kInitializers = {
     Init::kZeros,  Init::kOnes,          Init::kConstant,   Init::kUniform,
     Init::kNormal, Init::kGlorotUniform, Init::kOrthogonal, Init::kLstmBias};
@@ -245,6 +249,20 @@ void loss_fields(V& v, LossSpec& l) {
     v.role("distance", l.inputs);
     v.role("target", l.inputs);
     v.real("margin", attrs_of<ContrastiveAttrs>(l.attrs).margin, Range::above(0.0));
+  } else if (l.op == "batch_all_triplet" || l.op == "semi_hard_triplet") {
+    v.role("pred", l.inputs);
+    BatchTripletAttrs& a = attrs_of<BatchTripletAttrs>(l.attrs);
+    v.real("margin", a.margin, Range::at_least(0.0));
+    v.choice("distance", a.distance, kTripletDistances);
+  } else if (l.op == "batch_hard_triplet") {
+    v.role("pred", l.inputs);
+    BatchHardTripletAttrs& a = attrs_of<BatchHardTripletAttrs>(l.attrs);
+    v.real("margin", a.margin, Range::at_least(0.0));
+    v.choice("distance", a.distance, kTripletDistances);
+    v.flag("soft", a.soft);
+  } else if (l.op == "multiple_negatives_ranking") {
+    v.role("pred", l.inputs);
+    v.real("scale", attrs_of<MultipleNegativesRankingAttrs>(l.attrs).scale, Range::above(0.0));
   } else if (l.op == "expression") {
     attrs_of<NoAttrs>(l.attrs);
     v.expression("expr", l.expr, l.expr_loc);

@@ -12,6 +12,7 @@
 #include "ops/embedding.h"
 #include "ops/losses.h"
 #include "ops/lstm.h"
+#include "ops/mining_losses.h"
 #include "ops/op_def.h"
 #include "ops/reduce.h"
 #include "ops/reverse_sequence.h"
@@ -58,6 +59,10 @@ void register_builtin_ops() {
     r.add(op_def<BinaryCrossentropy>());
     r.add(op_def<TripletMargin>());
     r.add(op_def<Contrastive>());
+    r.add(op_def<BatchAllTriplet>());
+    r.add(op_def<BatchHardTriplet>());
+    r.add(op_def<SemiHardTriplet>());
+    r.add(op_def<MultipleNegativesRanking>());
   });
 }
 

@@ -27,6 +27,7 @@ const std::map<std::string, int64_t> kShippedModels = {
     {"models/cosine_siamese.yaml", kEmbedding + kBilstm + dense_params(1, 1)},
     {"models/triplet.yaml", kTower},
     {"models/triplet_distance.yaml", kTower},
+    {"models/triplet_mining.yaml", kTower},
     {"models/manhattan_siamese.yaml", kEmbedding + lstm_params(100, 50)},
 };
 

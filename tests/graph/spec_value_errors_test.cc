@@ -182,8 +182,9 @@ TEST_SUITE("graph.spec") {
                                          "from_logits: maybe}\n"))) ==
           "loss.from_logits must be true or false, found 'maybe'");
     CHECK(only_error(parse(with_training("loss: {op: triplet, pred: y}\n"))) ==
-          "loss.op must be one of binary_crossentropy, triplet_margin, contrastive, expression, "
-          "found 'triplet' (did you mean 'triplet_margin'?)");
+          "loss.op must be one of binary_crossentropy, triplet_margin, contrastive, "
+          "batch_all_triplet, batch_hard_triplet, semi_hard_triplet, multiple_negatives_ranking, "
+          "expression, found 'triplet' (did you mean 'triplet_margin'?)");
     CHECK(only_error(parse(with_training("loss: {op: triplet_margin, pred: y, alpha: -1}\n"))) ==
           "loss.alpha must be a number >= 0, found -1");
     CHECK(only_error(parse(with_training("loss: {op: contrastive, distance: y, target: x, "
