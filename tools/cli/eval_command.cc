@@ -3,11 +3,18 @@
 //                   on this file
 //   triplet models  loss, the fraction of triplets ordered right (d(a, p) < d(a, n)), and
 //                   recall@1 and @5 of each anchor's positive among all the file's positives
+//   --baselines     then word counting on the same file (runtime/baselines.h), its threshold
+//                   and IDF from the spec's train.data as `train` prints them; without that
+//                   file, ROC-AUC only and the IDF of this file
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "runtime/baselines.h"
+#include "runtime/data_error.h"
 #include "runtime/evaluation.h"
 #include "runtime/input_columns.h"
 #include "runtime/metrics.h"
@@ -24,6 +31,7 @@ struct EvalOptions {
   std::string data;
   int64_t batch_size = 0;
   bool skip_bad_rows = false;
+  bool baselines = false;
 };
 
 void print_pairs(const runtime::ModelRoles& roles, const runtime::EvalResult& r,
@@ -44,6 +52,43 @@ void print_triplets(const runtime::EvalResult& r, std::ostream& out) {
                      runtime::tower_recall_at(r, 5));
 }
 
+// The training file the saved spec names, or nothing (said on out) when it cannot be read:
+// the baselines then go without a threshold.
+std::optional<runtime::Dataset> training_data(const EvalOptions& o, const graph::ModelSpec& spec,
+                                              std::ostream& out) {
+  const std::string& file = spec.train.data;
+  const char* without = "so no threshold (ROC-AUC only) and TF-IDF's IDF from this file";
+  if (file.empty() || !std::filesystem::exists(file)) {
+    out << fmt::format("baselines: the training file '{}' is not available, {}\n", file, without);
+    return std::nullopt;
+  }
+  try {
+    return runtime::read_tsv(file, runtime::input_columns(spec),
+                             runtime::TsvOptions{.skip_bad_rows = o.skip_bad_rows});
+  } catch (const runtime::DataError& e) {
+    out << fmt::format("baselines: cannot read the training file ({}), {}\n", e.what(), without);
+    return std::nullopt;
+  }
+}
+
+void print_baselines(const EvalOptions& o, const graph::ModelSpec& spec,
+                     const runtime::ModelRoles& roles, const runtime::Dataset& data,
+                     const runtime::EvalResult& r, std::ostream& out) {
+  const std::optional<runtime::Dataset> train = training_data(o, spec, out);
+  std::vector<std::pair<std::string, double>> model;
+  if (roles.family == runtime::ModelFamily::kTriplet) {
+    model = {{"ordered", r.hit_rate()},
+             {"recall@1", runtime::tower_recall_at(r, 1)},
+             {"recall@5", runtime::tower_recall_at(r, 5)}};
+  } else {
+    model = {{"ROC-AUC", runtime::roc_auc(r.scores, r.labels)}};
+    if (roles.has_threshold) model.emplace_back("accuracy", r.hit_rate());
+  }
+  const runtime::BaselineReport report =
+      runtime::word_counting_baselines(roles, data, train ? &*train : nullptr);
+  out << runtime::baselines_text(report, model);
+}
+
 int run(const EvalOptions& o, Io& io) {
   return with_saved_model(
       o.dir, [&](const runtime::SavedModel& saved, const runtime::ModelRoles& roles, auto& params) {
@@ -61,6 +106,7 @@ int run(const EvalOptions& o, Io& io) {
           print_triplets(r, io.out);
         else
           print_pairs(roles, r, io.out);
+        if (o.baselines) print_baselines(o, saved.model.spec, roles, data, r, io.out);
         return 0;
       });
 }
@@ -75,6 +121,10 @@ void add_eval_command(CLI::App& app, Io& io) {
   cmd->add_option("--batch-size", o->batch_size, "Rows per forward pass (0: the spec's)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--skip-bad-rows", o->skip_bad_rows, "Leave malformed rows out (counted)");
+  cmd->add_flag("--baselines", o->baselines,
+                "Also score word counting (Jaccard, TF-IDF cosine) on this file and say whether "
+                "the model beats it; threshold and IDF from the spec's train.data (without it: "
+                "ROC-AUC only)");
   // An exception from run() reaches run_cli, which prints it as an error and exits 1.
   cmd->callback([o, &io] { io.status = run(*o, io); });
 }

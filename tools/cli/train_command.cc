@@ -8,6 +8,7 @@
 #include <string>
 
 #include "graph/spec_fields.h"
+#include "runtime/baselines.h"
 #include "runtime/metrics.h"
 #include "runtime/trainer.h"
 #include "tools/cli/commands.h"
@@ -61,23 +62,20 @@ void print_epoch(const runtime::EpochLog& log, int64_t epochs, std::ostream& out
   out << fmt::format("  ({:.1f} s)\n", log.seconds);
 }
 
+// The test split's pair lines; returns the metrics the baselines are compared on (accuracy:
+// at 0.5, or else at the validation's best-F1 threshold when there is validation data).
 template <typename T>
-void print_test(runtime::Trainer<T>& trainer, const std::string& test, std::ostream& out) {
-  const runtime::Dataset data = trainer.load_data(test);
-  const runtime::EvalResult r = trainer.evaluate(data, true);
-  if (trainer.roles().family == runtime::ModelFamily::kTriplet) {
-    out << fmt::format(
-        "test ({} triplets): loss {:.4f}  ordered {:.4f}  recall@1 {:.4f}  "
-        "recall@5 {:.4f}\n",
-        r.rows, r.loss(), r.hit_rate(), runtime::tower_recall_at(r, 1),
-        runtime::tower_recall_at(r, 5));
-    return;
-  }
+runtime::Metrics print_pair_test(runtime::Trainer<T>& trainer, const runtime::EvalResult& r,
+                                 std::ostream& out) {
   const double auc = runtime::roc_auc(r.scores, r.labels);
+  runtime::Metrics compared{{"ROC-AUC", auc}};
   out << fmt::format("test ({} pairs): loss {:.4f}  ROC-AUC {:.4f}", r.rows, r.loss(), auc);
-  if (trainer.roles().has_threshold) out << fmt::format("  accuracy@0.5 {:.4f}", r.hit_rate());
+  if (trainer.roles().has_threshold) {
+    out << fmt::format("  accuracy@0.5 {:.4f}", r.hit_rate());
+    compared.emplace_back("accuracy", r.hit_rate());
+  }
   out << "\n";
-  if (!trainer.val_data()) return;
+  if (!trainer.val_data()) return compared;
   const runtime::EvalResult val = trainer.evaluate(*trainer.val_data(), false);
   const runtime::ThresholdChoice pick = runtime::best_f1_threshold(val.scores, val.labels);
   const runtime::ThresholdChoice at = runtime::scores_at(r.scores, r.labels, pick.threshold);
@@ -85,6 +83,30 @@ void print_test(runtime::Trainer<T>& trainer, const std::string& test, std::ostr
       "test at the validation's best-F1 threshold {:.4f}: accuracy {:.4f}  F1 "
       "{:.4f}\n",
       pick.threshold, at.accuracy, at.f1);
+  if (!trainer.roles().has_threshold) compared.emplace_back("accuracy", at.accuracy);
+  return compared;
+}
+
+// The test split's scores, then word counting's on the same rows (runtime/baselines.h) and
+// whether the model beats it.
+template <typename T>
+void print_test(runtime::Trainer<T>& trainer, const std::string& test, std::ostream& out) {
+  const runtime::Dataset data = trainer.load_data(test);
+  const runtime::EvalResult r = trainer.evaluate(data, true);
+  runtime::Metrics compared;
+  if (trainer.roles().family == runtime::ModelFamily::kTriplet) {
+    compared = {{"ordered", r.hit_rate()},
+                {"recall@1", runtime::tower_recall_at(r, 1)},
+                {"recall@5", runtime::tower_recall_at(r, 5)}};
+    out << fmt::format(
+        "test ({} triplets): loss {:.4f}  ordered {:.4f}  recall@1 {:.4f}  "
+        "recall@5 {:.4f}\n",
+        r.rows, r.loss(), compared[0].second, compared[1].second, compared[2].second);
+  } else {
+    compared = print_pair_test(trainer, r, out);
+  }
+  out << runtime::baselines_text(
+      runtime::word_counting_baselines(trainer.roles(), data, &trainer.train_data()), compared);
 }
 
 template <typename T>
