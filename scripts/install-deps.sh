@@ -4,7 +4,13 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build libeigen3-dev libfmt-dev libyaml-cpp-dev
-          doctest-dev libcli11-dev nlohmann-json3-dev)
+          doctest-dev libcli11-dev nlohmann-json3-dev pkg-config libgraphviz-dev)
+
+# For the HTML viewer's browser test only (ctest viz.browser, tests/viz/browser_test.py):
+# headless Chromium driven by Selenium, and Graphviz's dot to draw its test graph.
+# TWINFLOW_BROWSER_TESTS=0 leaves them out (and, set when cmake runs, the test too).
+browser_test_packages=(chromium chromium-driver python3-selenium graphviz)
+[ "${TWINFLOW_BROWSER_TESTS:-1}" = 0 ] || packages+=("${browser_test_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

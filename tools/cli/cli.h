@@ -2,6 +2,7 @@
 //
 //   twinflow check SPEC.yaml...          validate specs, print each model's summary
 //   twinflow gradcheck SPEC.yaml         whole-model finite-difference gradient check
+//   twinflow viz SPEC.yaml -o FILE       draw the model (.dot, .svg, .png, .html; docs/viz.md)
 //
 // Every subcommand has --help. Nothing escapes as an exception: errors are printed to `err`
 // and turn into the exit code (0 success, 1 a problem with the user's input or a failed

@@ -19,5 +19,6 @@ void add_train_command(CLI::App& app, Io& io);
 void add_eval_command(CLI::App& app, Io& io);
 void add_embed_command(CLI::App& app, Io& io);
 void add_similar_command(CLI::App& app, Io& io);
+void add_viz_command(CLI::App& app, Io& io);
 
 }  // namespace twinflow::cli
