@@ -100,6 +100,17 @@ struct LossSpec {
   SourceLoc loc;
 };
 
+// A learning-rate schedule (runtime/lr_schedule.h). Periods are in epochs, which the trainer
+// turns into updates once it knows the number of batches.
+struct ScheduleSpec {
+  std::string name = "constant";  // constant | step | cosine
+  int64_t warmup_steps = 0;       // updates ramping linearly up to the base rate
+  int64_t every_epochs = 1;       // step: the decay period
+  double factor = 0.1;            // step: what the rate is multiplied by each period
+  double min_lr_fraction = 0.0;   // cosine: the floor reached at the end of training
+  SourceLoc loc;
+};
+
 struct OptimizerSpec {
   std::string name = "adam";  // sgd | adam | rmsprop | adagrad
   double lr = 1e-3;
@@ -112,6 +123,9 @@ struct OptimizerSpec {
   double epsilon = 1e-7;                   // adam, rmsprop, adagrad
   double clipnorm = 0.0;                   // 0: off
   double clipvalue = 0.0;                  // 0: off
+  double global_clipnorm = 0.0;            // 0: off; the norm of all gradients together
+  bool centered = false;                   // rmsprop: divide by the gradient's variance
+  std::optional<ScheduleSpec> schedule;    // none: a constant rate
 };
 
 struct TrainSpec {

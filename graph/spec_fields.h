@@ -47,6 +47,7 @@ inline constexpr std::array<std::string_view, 2> kVectorFormats = {"glove", "wor
 inline constexpr std::array<std::string_view, 3> kMissingRows = {"zeros", "random", "mean"};
 inline constexpr std::array<std::string_view, 4> kOptimizers = {"sgd", "adam", "rmsprop",
                                                                 "adagrad"};
+inline constexpr std::array<std::string_view, 3> kSchedules = {"constant", "step", "cosine"};
 inline constexpr std::array<std::string_view, 8> kMetrics = {
     "accuracy",         "auc",         "f1",         "precision", "recall",
     "triplet_accuracy", "recall_at_1", "recall_at_5"};
@@ -269,6 +270,19 @@ void loss_fields(V& v, LossSpec& l) {
   }
 }
 
+// A schedule's options; its name, read first, decides which exist.
+template <class V>
+void fields(V& v, ScheduleSpec& s) {
+  v.choice("name", s.name, kSchedules);
+  v.integer("warmup_steps", s.warmup_steps, Need::kOptional, 0);
+  if (s.name == "step") {
+    v.integer("every_epochs", s.every_epochs, Need::kOptional, 1);
+    v.real("factor", s.factor, Range{0.0, 1.0, true, false});  // (0, 1]
+  } else if (s.name == "cosine") {
+    v.real("min_lr_fraction", s.min_lr_fraction, Range{0.0, 1.0, false, false});
+  }
+}
+
 // An optimizer's options besides `name:` (read first: it decides which options exist).
 template <class V>
 void fields(V& v, OptimizerSpec& o) {
@@ -284,12 +298,15 @@ void fields(V& v, OptimizerSpec& o) {
     v.real("rho", o.rho, Range::unit_open());
     v.real("momentum", o.momentum, Range::at_least(0.0));
     v.real("epsilon", o.epsilon, Range::above(0.0));
+    v.flag("centered", o.centered);
   } else if (o.name == "adagrad") {
     v.real("initial_accumulator_value", o.initial_accumulator_value, Range::at_least(0.0));
     v.real("epsilon", o.epsilon, Range::above(0.0));
   }
   v.real("clipnorm", o.clipnorm, Range::at_least(0.0));
   v.real("clipvalue", o.clipvalue, Range::at_least(0.0));
+  v.real("global_clipnorm", o.global_clipnorm, Range::at_least(0.0));
+  v.optional_nested("schedule", o.schedule);
 }
 
 template <class V>

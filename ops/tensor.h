@@ -30,11 +30,38 @@ using VectorMap = Eigen::Map<Vector<T>>;
 template <typename T>
 using ConstVectorMap = Eigen::Map<const Vector<T>>;
 
+// Every buffer starts on a boundary of Eigen's widest packet. Eigen peels the unaligned head of
+// a buffer off a vectorised loop or reduction, so a sum's rounding would otherwise depend on
+// where the allocator put the buffer, and two runs of the same computation (an interrupted
+// one resumed, and one that was not) could differ in the last bit. Otherwise it is a
+// std::vector, and converts to and from one (the copies code that keeps plain vectors makes).
+template <typename T>
+class AlignedVector : public std::vector<T, Eigen::aligned_allocator<T>> {
+  using Base = std::vector<T, Eigen::aligned_allocator<T>>;
+
+ public:
+  using Base::Base;
+  AlignedVector() = default;
+  AlignedVector(const std::vector<T>& v) : Base(v.begin(), v.end()) {}
+  AlignedVector& operator=(const std::vector<T>& v) {
+    this->assign(v.begin(), v.end());
+    return *this;
+  }
+  AlignedVector& operator=(std::initializer_list<T> v) {
+    this->assign(v);
+    return *this;
+  }
+  operator std::vector<T>() const { return std::vector<T>(this->begin(), this->end()); }
+  friend bool operator==(const AlignedVector& a, const std::vector<T>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+};
+
 // An owning tensor: what the executor, the parameter store and tests hold.
 template <typename T>
 struct Tensor {
   Shape shape;
-  std::vector<T> data;
+  AlignedVector<T> data;
 
   Tensor() = default;
   explicit Tensor(Shape s, T fill = T(0))
@@ -95,13 +122,13 @@ class Saved {
 
  private:
   template <typename U>
-  static U* grow(std::vector<std::vector<U>>& pool, size_t slot, size_t n) {
+  static U* grow(std::vector<AlignedVector<U>>& pool, size_t slot, size_t n) {
     if (pool.size() <= slot) pool.resize(slot + 1);
     if (pool[slot].size() < n) pool[slot].resize(n);
     return pool[slot].data();
   }
-  std::vector<std::vector<T>> reals_;
-  std::vector<std::vector<int32_t>> ints_;
+  std::vector<AlignedVector<T>> reals_;
+  std::vector<AlignedVector<int32_t>> ints_;
 };
 
 // What a kernel may use besides its inputs. The generator is reseeded by the caller before

@@ -45,6 +45,19 @@ double scheduled_lr(const LrSchedule& s, double lr, int64_t t) {
   return lr;
 }
 
+LrSchedule schedule_for_run(const graph::ScheduleSpec& spec, int64_t batches, int64_t epochs) {
+  LrSchedule s;
+  const std::optional<ScheduleKind> kind = schedule_kind(spec.name);
+  if (!kind) throw std::invalid_argument(fmt::format("schedule: unknown name '{}'", spec.name));
+  s.kind = *kind;
+  s.warmup_steps = spec.warmup_steps;
+  s.every = spec.every_epochs * batches;
+  s.factor = spec.factor;
+  s.total_steps = epochs * batches;
+  s.min_lr_fraction = spec.min_lr_fraction;
+  return s;
+}
+
 std::optional<ScheduleKind> schedule_kind(std::string_view name) {
   for (ScheduleKind k : {ScheduleKind::kConstant, ScheduleKind::kStep, ScheduleKind::kCosine})
     if (to_string(k) == name) return k;

@@ -15,6 +15,8 @@
 #include <optional>
 #include <string_view>
 
+#include "graph/spec.h"
+
 namespace twinflow::runtime {
 
 enum class ScheduleKind { kConstant, kStep, kCosine };
@@ -33,6 +35,10 @@ void validate(const LrSchedule& schedule);
 
 // The rate of update t (0-based) for base rate lr.
 double scheduled_lr(const LrSchedule& schedule, double lr, int64_t t);
+
+// A spec's schedule for a run of `epochs` epochs of `batches` updates each: periods in epochs
+// become periods in updates, and a cosine decay ends with the last update.
+LrSchedule schedule_for_run(const graph::ScheduleSpec& spec, int64_t batches, int64_t epochs);
 
 // "constant" | "step" | "cosine"
 std::optional<ScheduleKind> schedule_kind(std::string_view name);

@@ -204,7 +204,7 @@ void Adagrad<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSl
 
 template <typename T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const graph::OptimizerSpec& spec,
-                                             const OptimizerOptions& options) {
+                                             const LrSchedule& schedule) {
   std::unique_ptr<Optimizer<T>> optimizer;
   if (spec.name == "sgd")
     optimizer = std::make_unique<Sgd<T>>(SgdConfig{spec.lr, spec.momentum, spec.nesterov});
@@ -213,15 +213,15 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const graph::OptimizerSpec& spec,
         std::make_unique<Adam<T>>(AdamConfig{spec.lr, spec.beta_1, spec.beta_2, spec.epsilon});
   else if (spec.name == "rmsprop")
     optimizer = std::make_unique<Rmsprop<T>>(
-        RmspropConfig{spec.lr, spec.rho, spec.momentum, spec.epsilon, options.centered});
+        RmspropConfig{spec.lr, spec.rho, spec.momentum, spec.epsilon, spec.centered});
   else if (spec.name == "adagrad")
     optimizer = std::make_unique<Adagrad<T>>(
         AdagradConfig{spec.lr, spec.initial_accumulator_value, spec.epsilon});
   else
     throw std::invalid_argument(
         fmt::format("unknown optimizer '{}' (expected sgd, adam, rmsprop or adagrad)", spec.name));
-  optimizer->set_clip(ClipOptions{spec.clipnorm, options.global_clipnorm, spec.clipvalue});
-  optimizer->set_schedule(options.schedule);
+  optimizer->set_clip(ClipOptions{spec.clipnorm, spec.global_clipnorm, spec.clipvalue});
+  optimizer->set_schedule(schedule);
   return optimizer;
 }
 
@@ -234,8 +234,8 @@ template class Rmsprop<double>;
 template class Adagrad<float>;
 template class Adagrad<double>;
 template std::unique_ptr<Optimizer<float>> make_optimizer(const graph::OptimizerSpec&,
-                                                          const OptimizerOptions&);
+                                                          const LrSchedule&);
 template std::unique_ptr<Optimizer<double>> make_optimizer(const graph::OptimizerSpec&,
-                                                           const OptimizerOptions&);
+                                                           const LrSchedule&);
 
 }  // namespace twinflow::runtime

@@ -101,17 +101,10 @@ class Adagrad final : public Optimizer<T> {
   T lr_t_ = T(0);
 };
 
-// What a spec's `optimizer:` does not carry (yet).
-struct OptimizerOptions {
-  double global_clipnorm = 0.0;
-  bool centered = false;  // rmsprop
-  LrSchedule schedule;
-};
-
 // Throws std::invalid_argument for an unknown name or an option out of range.
 template <typename T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const graph::OptimizerSpec& spec,
-                                             const OptimizerOptions& options = {});
+                                             const LrSchedule& schedule = {});
 
 extern template class Sgd<float>;
 extern template class Sgd<double>;
@@ -122,8 +115,8 @@ extern template class Rmsprop<double>;
 extern template class Adagrad<float>;
 extern template class Adagrad<double>;
 extern template std::unique_ptr<Optimizer<float>> make_optimizer(const graph::OptimizerSpec&,
-                                                                 const OptimizerOptions&);
+                                                                 const LrSchedule&);
 extern template std::unique_ptr<Optimizer<double>> make_optimizer(const graph::OptimizerSpec&,
-                                                                  const OptimizerOptions&);
+                                                                  const LrSchedule&);
 
 }  // namespace twinflow::runtime

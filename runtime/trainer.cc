@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <span>
 
 #include "runtime/weights_file.h"
 
@@ -24,7 +25,7 @@ uint64_t step_seed(uint64_t seed, int64_t step, int64_t micro) {
 }
 
 template <typename T>
-std::optional<T> first_non_finite(const std::vector<T>& values) {
+std::optional<T> first_non_finite(std::span<const T> values) {
   for (T x : values)
     if (!std::isfinite(x)) return x;
   return std::nullopt;
@@ -117,7 +118,7 @@ void Trainer<T>::check_loss() const {
   if (std::isfinite(loss)) return;
   std::string where = "no node value is itself non-finite";
   for (const graph::Node& node : model_.graph->nodes())
-    if (const auto bad = first_non_finite(executor_.value(node.output).data)) {
+    if (const auto bad = first_non_finite<T>(executor_.value(node.output).data)) {
       where = fmt::format("the first non-finite value ({}) is node '{}' ({})", *bad, node.name,
                           node.op->name);
       break;
@@ -133,7 +134,7 @@ template <typename T>
 void Trainer<T>::check_gradients() const {
   for (const Parameter<T>& p : params_.all()) {
     if (!p.trainable) continue;
-    if (const auto bad = first_non_finite(p.grad.data))
+    if (const auto bad = first_non_finite<T>(p.grad.data))
       throw TrainingStopped(fmt::format(
           "step {} (epoch {}): the gradient of parameter '{}' holds {} (the first parameter "
           "with a non-finite gradient). Training stopped before the update; {}",

@@ -81,7 +81,12 @@ Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserv
     if (d != nullptr && d->skipped_rows > 0)
       warn(fmt::format("{}: skipped {} bad rows; first: {}", d->file, d->skipped_rows,
                        d->skipped_messages.empty() ? "" : d->skipped_messages.front()));
-  optimizer_ = make_optimizer<T>(train_spec_.optimizer);
+  const int64_t batches = (train_.rows() + train_spec_.batch_size - 1) / train_spec_.batch_size;
+  optimizer_ = make_optimizer<T>(
+      train_spec_.optimizer,
+      train_spec_.optimizer.schedule
+          ? schedule_for_run(*train_spec_.optimizer.schedule, batches, train_spec_.epochs)
+          : LrSchedule{});
   state_.seed = static_cast<uint64_t>(train_spec_.seed);
   state_.dtype = sizeof(T) == sizeof(double) ? "float64" : "float32";
   load_pretrained_tables();

@@ -50,7 +50,7 @@ Tensor<double> evaluate(const Built& b, const std::vector<Shape>& shapes,
   inputs.reserve(data.size());
   for (size_t i = 0; i < data.size(); ++i) {
     inputs.emplace_back(shapes[i]);
-    inputs.back().data = data[i];
+    inputs.back().data.assign(data[i].begin(), data[i].end());
     tape.bind(b.args[i], &inputs.back());
   }
   tape.forward(false, 1);

@@ -246,7 +246,7 @@ TEST_SUITE("graph.spec") {
           "outputs: [y]\n"
           "train:\n"
           "  optimizer: {name: sgd, lr: 0.01, momentum: 0, nesterov: false, clipnorm: 0, "
-          "clipvalue: 0}\n"
+          "clipvalue: 0, global_clipnorm: 0}\n"
           "  batch_size: 64\n"
           "  epochs: 5\n"
           "  metrics: []\n"

@@ -146,6 +146,30 @@ TEST_SUITE("runtime.optim") {
     CHECK(sgd.base_lr() == 2.0);
   }
 
+  TEST_CASE("a spec's schedule counts epochs in updates of the run") {
+    graph::ScheduleSpec spec;
+    spec.name = "step";
+    spec.every_epochs = 2;
+    spec.factor = 0.5;
+    spec.warmup_steps = 3;
+    const LrSchedule step = schedule_for_run(spec, 10, 6);  // 10 batches an epoch, 6 epochs
+    CHECK(step.kind == ScheduleKind::kStep);
+    CHECK(step.every == 20);
+    CHECK(step.warmup_steps == 3);
+    CHECK(scheduled_lr(step, 1.0, 3 + 19) == 1.0);
+    CHECK(scheduled_lr(step, 1.0, 3 + 20) == 0.5);
+
+    spec.name = "cosine";
+    spec.min_lr_fraction = 0.1;
+    const LrSchedule cosine = schedule_for_run(spec, 10, 6);
+    CHECK(cosine.total_steps == 60);
+    CHECK(scheduled_lr(cosine, 1.0, 60) == doctest::Approx(0.1).epsilon(kTight));
+    CHECK(scheduled_lr(cosine, 1.0, 3) == doctest::Approx(1.0).epsilon(kTight));
+
+    spec.name = "exponential";
+    CHECK_THROWS_AS(schedule_for_run(spec, 10, 6), std::invalid_argument);
+  }
+
   TEST_CASE("make_optimizer builds each optimizer from a spec with its options") {
     graph::OptimizerSpec spec;
     spec.name = "sgd";
@@ -153,9 +177,8 @@ TEST_SUITE("runtime.optim") {
     spec.momentum = 0.9;
     spec.nesterov = true;
     spec.clipvalue = 0.5;
-    OptimizerOptions options;
-    options.global_clipnorm = 2.0;
-    auto sgd = make_optimizer<double>(spec, options);
+    spec.global_clipnorm = 2.0;
+    auto sgd = make_optimizer<double>(spec);
     CHECK(sgd->name() == "sgd");
     CHECK(sgd->base_lr() == 0.1);
     CHECK(sgd->clip().clipvalue == 0.5);
@@ -173,8 +196,8 @@ TEST_SUITE("runtime.optim") {
     }
     spec.name = "rmsprop";
     spec.momentum = 0.0;
-    options.centered = true;
-    auto centered = make_optimizer<double>(spec, options);
+    spec.centered = true;
+    auto centered = make_optimizer<double>(spec);
     Params q({0.0});
     centered->step(*q.store);
     CHECK(centered->state().tensors.count("w/average_gradient") == 1);

@@ -34,7 +34,7 @@ struct Params {
   }
   runtime::Parameter<T>& operator[](size_t k) { return store->all()[k]; }
   runtime::Parameter<T>& w() { return store->all()[0]; }
-  std::vector<T>& value(size_t k = 0) { return store->all()[k].data.data; }
+  ops::AlignedVector<T>& value(size_t k = 0) { return store->all()[k].data.data; }
   void set_grad(size_t k, std::vector<T> g) { store->all()[k].grad.data = std::move(g); }
 };
 

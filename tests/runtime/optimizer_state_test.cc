@@ -44,12 +44,11 @@ graph::OptimizerSpec spec_for(const std::string& name) {
   spec.momentum = name == "sgd" || name == "rmsprop" ? 0.5 : 0.0;
   spec.nesterov = name == "sgd";
   spec.clipnorm = 1.0;
+  spec.centered = true;  // rmsprop only
   return spec;
 }
 
-const OptimizerOptions kOptions{
-    .centered = true,
-    .schedule = {.kind = ScheduleKind::kCosine, .warmup_steps = 2, .total_steps = 6}};
+const LrSchedule kSchedule{.kind = ScheduleKind::kCosine, .warmup_steps = 2, .total_steps = 6};
 
 TEST_SUITE("runtime.optim") {
   TEST_CASE("a run resumed from saved weights and optimizer state is bit-identical (float64)") {
@@ -57,14 +56,14 @@ TEST_SUITE("runtime.optim") {
       CAPTURE(name);
       TempDir dir;
       Params<double> straight = model<double>();
-      auto full = make_optimizer<double>(spec_for(name), kOptions);
+      auto full = make_optimizer<double>(spec_for(name), kSchedule);
       for (int step = 0; step < 6; ++step) {
         fake_gradients(straight, step);
         full->step(*straight.store);
       }
 
       Params<double> first = model<double>();
-      auto before = make_optimizer<double>(spec_for(name), kOptions);
+      auto before = make_optimizer<double>(spec_for(name), kSchedule);
       for (int step = 0; step < 3; ++step) {
         fake_gradients(first, step);
         before->step(*first.store);
@@ -74,7 +73,7 @@ TEST_SUITE("runtime.optim") {
 
       Params<double> resumed = model<double>();
       for (double& v : resumed.value(0)) v = 42.0;  // the load must replace these
-      auto after = make_optimizer<double>(spec_for(name), kOptions);
+      auto after = make_optimizer<double>(spec_for(name), kSchedule);
       CHECK(load_weights(dir.path("weights.safetensors"), *resumed.store, LoadMode::kStrict)
                 .complete());
       after->load_state(dir.path("optimizer.safetensors"), *resumed.store);

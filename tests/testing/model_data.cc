@@ -77,14 +77,14 @@ autograd::GradCheckReport check_model_gradients(
   return autograd::check_gradients(g, feeds, values, output, wrt, options);
 }
 
-double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
+double max_abs_diff(std::span<const double> a, std::span<const double> b) {
   double worst = a.size() == b.size() ? 0.0 : std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < std::min(a.size(), b.size()); ++i)
     worst = std::max(worst, std::abs(a[i] - b[i]));
   return worst;
 }
 
-double max_abs(const std::vector<double>& a) {
+double max_abs(std::span<const double> a) {
   double m = 0.0;
   for (double v : a) m = std::max(m, std::abs(v));
   return m;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,7 @@ autograd::GradCheckReport check_model_gradients(
     const std::map<std::string, ops::Tensor<double>>& reals, graph::ValueId output,
     int64_t max_probes_per_tensor = 0, bool training = false);
 
-double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b);
-double max_abs(const std::vector<double>& a);
+double max_abs_diff(std::span<const double> a, std::span<const double> b);
+double max_abs(std::span<const double> a);
 
 }  // namespace twinflow::testing

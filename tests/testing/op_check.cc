@@ -140,7 +140,7 @@ CaseRun<T> run_case(const OpCase& c, std::vector<double> dy, uint64_t seed) {
   tape.backward(b.output, g);
   CaseRun<T> out{tape.value(b.output).data, {}};
   for (graph::ValueId v : b.inputs)
-    out.grads.push_back(grads.count(v) ? grads.at(v).data : std::vector<T>{});
+    out.grads.push_back(grads.count(v) ? std::vector<T>(grads.at(v).data) : std::vector<T>{});
   return out;
 }
 
