@@ -70,6 +70,8 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
   order.start_epoch(epoch);
   if (observer_.epoch_start) observer_.epoch_start(epoch + 1, train_spec_.epochs, order.batches());
   EvalResult running;
+  active_sum_ = 0.0;
+  active_rows_ = 0;
   const bool keep_towers = roles_.family == ModelFamily::kTriplet && !val_;
   for (int64_t k = 0; k < order.batches(); ++k) {
     const std::span<const int64_t> rows = order.batch(k);
@@ -79,12 +81,18 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
       Metrics shown{{"loss", running.loss()}};
       for (const auto& m : summary_metrics(roles_, running))
         if (m.first != "auc") shown.push_back(m);
+      if (active_rows_ > 0)
+        shown.emplace_back("active", active_sum_ / static_cast<double>(active_rows_));
       observer_.batch_done(k + 1, static_cast<int64_t>(rows.size()), shown);
     }
   }
   log.epoch = epoch + 1;
   log.loss = running.loss();
   log.metrics = summary_metrics(roles_, running);
+  // The share of triplets whose hinge is non-zero: at 0 the loss is 0 and nothing is learned,
+  // near 1 with a loss at the margin the embeddings have collapsed.
+  if (active_rows_ > 0)
+    log.metrics.emplace_back("active_triplets", active_sum_ / static_cast<double>(active_rows_));
   log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   end_epoch(log, running);
 }
@@ -104,6 +112,12 @@ void Trainer<T>::run_batch(std::span<const int64_t> rows, EvalResult& running) {
     check_loss();
     const double loss = static_cast<double>(executor_.value(roles_.loss).data.at(0));
     if (std::isnan(state_.initial_loss)) state_.initial_loss = loss;
+    if (triplet_stats_) {
+      const ops::TripletBatchStats stats =
+          ops::triplet_batch_stats(executor_.value(triplet_pred_), *triplet_stats_);
+      active_sum_ += stats.active_fraction * static_cast<double>(end - begin);
+      active_rows_ += end - begin;
+    }
     executor_.backward(roles_.loss, static_cast<T>(static_cast<double>(end - begin) / total));
     collect(roles_, executor_, batch_, false, running);
   }

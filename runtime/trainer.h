@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "graph/model.h"
+#include "ops/mining_losses.h"
 #include "runtime/dataset.h"
 #include "runtime/evaluation.h"
 #include "runtime/executor.h"
@@ -129,6 +130,12 @@ class Trainer {
   std::vector<ops::Tensor<T>> best_;  // the best epoch's parameters (with validation)
   std::vector<std::string> log_lines_;
   Batch<T> batch_;
+  // A triplet loss whose hinges can be counted (ops/mining_losses.h): the value it reads and
+  // how it counts; the epoch's running sum of active fractions, weighted by rows.
+  std::optional<ops::TripletStatsOptions> triplet_stats_;
+  graph::ValueId triplet_pred_ = -1;
+  double active_sum_ = 0.0;
+  int64_t active_rows_ = 0;
 };
 
 extern template class Trainer<float>;

@@ -87,6 +87,11 @@ Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserv
       train_spec_.optimizer.schedule
           ? schedule_for_run(*train_spec_.optimizer.schedule, batches, train_spec_.epochs)
           : LrSchedule{});
+  if (roles_.family == ModelFamily::kTriplet && roles_.loss >= 0) {
+    const graph::Node& loss = model_.graph->node(model_.graph->value(roles_.loss).producer);
+    triplet_stats_ = ops::triplet_stats_options(loss.op->name, loss.attrs);
+    if (triplet_stats_) triplet_pred_ = loss.inputs.front();
+  }
   state_.seed = static_cast<uint64_t>(train_spec_.seed);
   state_.dtype = sizeof(T) == sizeof(double) ? "float64" : "float32";
   load_pretrained_tables();

@@ -140,6 +140,29 @@ TEST_SUITE("cli.train_triplet") {
     CHECK(std::count(first.begin(), first.end(), '\t') == 7);  // 8 values
   }
 
+  TEST_CASE("a mining loss reports the share of active triplets each epoch") {
+    TempDir tmp;
+    tmp.write("train.tsv", head_of("data/triplets_train.tsv", 128));
+    tmp.write("val.tsv", head_of("data/triplets_val.tsv", 32));
+    std::string spec(kTinyTriplet);
+    replace_once(spec,
+                 "{op: expression, expr: \"mean(max(sum(square(a - p), -1) - sum(square(a - n), "
+                 "-1) + 0.4, 0))\"}",
+                 "{op: batch_hard_triplet, pred: embeddings, margin: 0.5}");
+    tmp.write("mining.yaml", spec);
+    const CliRun r =
+        run_twinflow({"train", tmp.path("mining.yaml"), "--epochs", "1", "--out", tmp.path("m")});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    const std::vector<std::string> log = runtime::read_log(tmp.path("m"));
+    REQUIRE(log.size() == 1);
+    const size_t at = log[0].find("\"active_triplets\":");
+    REQUIRE_MESSAGE(at != std::string::npos, log[0]);
+    const double active = std::stod(log[0].substr(at + 18));
+    CHECK(active > 0.0);  // a fresh model violates some margins
+    CHECK(active <= 1.0);
+    CHECK(r.out.find("active_triplets") != std::string::npos);
+  }
+
   TEST_CASE("a loss that has not moved after the first epoch is warned about") {
     TempDir tmp;
     tmp.write("train.tsv", head_of("data/pairs_train.tsv", 128));

@@ -20,8 +20,8 @@ namespace {
 constexpr double kVanishing = 1e-7;
 constexpr double kExploding = 1e2;
 
-template <typename T>
-double rms(const std::vector<T>& x, size_t begin = 0, size_t end = SIZE_MAX) {
+template <class Values>
+double rms(const Values& x, size_t begin = 0, size_t end = SIZE_MAX) {
   end = std::min(end, x.size());
   if (end <= begin) return 0.0;
   double sum = 0.0;
