@@ -34,23 +34,36 @@ std::string read_source(const std::string& relative) {
 }  // namespace
 
 TEST_SUITE("viz.backward") {
-  TEST_CASE("cosine_siamese: gradients of the shared embedding and LSTM meet in sum nodes") {
+  TEST_CASE(
+      "cosine_siamese: the shared LSTM's gradients meet in a sum; the frozen embedding's stop") {
     const viz::ParsedDot dot = backward(shipped_model("cosine_siamese"));
-    // seed; VJPs of loss, pred, similarity, x2, x2.emb, x1, x1.emb (7); sums for emb and
-    // bilstm, each applied twice (2); parameter nodes emb, bilstm, head (3) = 13.
-    CHECK(drawn_nodes(dot) == 13);
-    // seed -> loss; loss -> pred -> similarity -> x1, x2; x1 -> x1.emb; x2 -> x2.emb (6 value
-    // gradients); emb and bilstm: 2 into each sum, 1 out (6); pred -> head (1) = 14.
-    CHECK(dot.edges.size() == 14);
-    CHECK(count_nodes_with_prefix(dot, "sum:") == 2);
-    CHECK(edges_into(dot, "sum:param:emb") == 2);
+    // seed; VJPs of loss, pred, similarity, x2, x1 (5; the embedding is frozen, so nothing
+    // below the LSTMs is differentiated); the sum for bilstm, applied twice (1); parameter
+    // nodes emb, bilstm, head (3) = 10.
+    CHECK(drawn_nodes(dot) == 10);
+    // seed -> loss -> pred -> similarity -> x1, x2 (5 value gradients); x1 and x2 -> emb,
+    // dotted, where its gradient would flow (2); bilstm: 2 into its sum, 1 out (3); pred ->
+    // head (1) = 11.
+    CHECK(dot.edges.size() == 11);
+    CHECK(count_nodes_with_prefix(dot, "sum:") == 1);
     CHECK(edges_into(dot, "sum:param:bilstm") == 2);
-    CHECK(edges_into(dot, "param:emb") == 1);
     CHECK(edges_into(dot, "param:head") == 1);  // one use: no sum
-    CHECK(attr(dot, "sum:param:emb", "shape") == "circle");
-    CHECK(attr(dot, "sum:param:emb", "label") == "+");
+    CHECK(attr(dot, "sum:param:bilstm", "shape") == "circle");
+    CHECK(attr(dot, "sum:param:bilstm", "label") == "+");
+    CHECK(attr(dot, "param:emb", "fillcolor") == "#d9d9d9");
+    CHECK(attr(dot, "param:emb", "style").find("dashed") != std::string::npos);
+    CHECK(attr(dot, "param:emb", "label").find("frozen") != std::string::npos);
+    CHECK(dot.nodes.count("grad:op:x1.emb") == 0);
+    CHECK(dot.nodes.count("sum:param:emb") == 0);
+    CHECK(edges_into(dot, "param:emb") == 2);
+    for (const viz::ParsedEdge& e : dot.edges)
+      if (e.head == "param:emb") CHECK(e.attrs.at("style") == "dotted");
     // Token ids and the label get no gradient.
     CHECK(count_nodes_with_prefix(dot, "in:") == 0);
+    // The forward drawing's legend says the embedding is frozen too.
+    const viz::ParsedDot fwd =
+        viz::parse_dot(viz::to_dot(viz::forward_view(shipped_model("cosine_siamese"), {})));
+    CHECK(attr(fwd, "legend", "label").find("frozen") != std::string::npos);
   }
 
   TEST_CASE("triplet: one sum per fan-in, for values read several times and for parameters") {
@@ -76,27 +89,24 @@ TEST_SUITE("viz.backward") {
     CHECK(edges_into(dot, "sum:param:bilstm") == 6);
   }
 
-  TEST_CASE("a frozen layer is greyed and receives no gradient") {
+  TEST_CASE("a trainable shared embedding's gradients meet in a sum node") {
     std::string spec = read_source("models/cosine_siamese.yaml");
-    const std::string key = "    trainable: true\n";
+    const std::string key = "    trainable: false";
     REQUIRE(spec.find(key) != std::string::npos);
-    spec.replace(spec.find(key), key.size(), "    trainable: false\n");
-    const graph::Model m = model_from_text(spec);
-    const viz::ParsedDot dot = backward(m);
-    CHECK(attr(dot, "param:emb", "fillcolor") == "#d9d9d9");
-    CHECK(attr(dot, "param:emb", "style").find("dashed") != std::string::npos);
-    CHECK(attr(dot, "param:emb", "label").find("frozen") != std::string::npos);
-    // The embedding leads to no trainable parameter: it has no VJP, and nothing flows in.
-    CHECK(dot.nodes.count("grad:op:x1.emb") == 0);
-    CHECK(dot.nodes.count("sum:param:emb") == 0);
-    // Dotted edges from the VJPs where its gradient would have flowed on: x1's and x2's.
-    CHECK(edges_into(dot, "param:emb") == 2);
-    for (const viz::ParsedEdge& e : dot.edges)
-      if (e.head == "param:emb") CHECK(e.attrs.at("style") == "dotted");
-    CHECK(edges_into(dot, "sum:param:bilstm") == 2);  // the rest still trains
-    // The forward drawing's legend says so too.
-    const viz::ParsedDot fwd = viz::parse_dot(viz::to_dot(viz::forward_view(m, {})));
-    CHECK(attr(fwd, "legend", "label").find("frozen") != std::string::npos);
+    spec.replace(spec.find(key), key.size(), "    trainable: true");
+    const viz::ParsedDot dot = backward(model_from_text(spec));
+    // seed; VJPs of loss, pred, similarity, x2, x2.emb, x1, x1.emb (7); sums for emb and
+    // bilstm, each applied twice (2); parameter nodes emb, bilstm, head (3) = 13.
+    CHECK(drawn_nodes(dot) == 13);
+    // seed -> loss; loss -> pred -> similarity -> x1, x2; x1 -> x1.emb; x2 -> x2.emb (7 value
+    // gradients); emb and bilstm: 2 into each sum, 1 out (6); pred -> head (1) = 14.
+    CHECK(dot.edges.size() == 14);
+    CHECK(count_nodes_with_prefix(dot, "sum:") == 2);
+    CHECK(edges_into(dot, "sum:param:emb") == 2);
+    CHECK(edges_into(dot, "sum:param:bilstm") == 2);
+    CHECK(edges_into(dot, "param:emb") == 1);
+    CHECK(attr(dot, "sum:param:emb", "shape") == "circle");
+    CHECK(attr(dot, "param:emb", "label").find("frozen") == std::string::npos);
   }
 }
 

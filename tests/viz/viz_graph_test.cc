@@ -111,21 +111,24 @@ TEST_SUITE("viz.forward") {
     for (const viz::ParsedEdge& e : dot.edges)
       sequence |= e.tail == "op:x1.emb" && e.attrs.at("label") == "[B, T=30, 100]";
     CHECK(sequence);
-    CHECK(attr(dot, "cmp:pred.similarity", "label").find("exp(-(1 - cosine(a, b)))") !=
-          std::string::npos);
+    // The expression, wrapped after its first argument.
+    const std::string lambda = attr(dot, "cmp:pred.similarity", "label");
+    CHECK(lambda.find("exp(-(1 - cosine(sum(a, axis=1),") != std::string::npos);
+    CHECK(lambda.find("sum(b, axis=1))))") != std::string::npos);
   }
 
   TEST_CASE("--expand opens composites down to primitive nodes") {
     // cosine_siamese expanded: 3 inputs, x1.emb and x2.emb, each Bidirectional as forward,
-    // reverse, backward, merge (8), the Lambda's Cosine, Sub, Neg, Exp (4), pred, loss and
-    // the output = 20. Edges per branch: ids -> embedding, embedding -> forward and ->
-    // reverse, reverse -> backward, forward and backward -> merge, the mask into forward,
-    // reverse and backward = 9, so 18; merges -> Cosine 2, Cosine -> Sub -> Neg -> Exp -> pred
-    // 4, pred -> loss, label -> loss, pred -> output = 27. Clusters: the Lambda and the two
-    // Bidirectionals.
+    // reverse, backward, unreverse (its sequence back in the text's order), merge (10), the
+    // Lambda's two ReduceSums, Cosine, Sub, Neg, Exp (6), pred, loss and the output = 24.
+    // Edges per branch: ids -> embedding, embedding -> forward and -> reverse, reverse ->
+    // backward -> unreverse, forward and unreverse -> merge, the mask into forward, reverse and
+    // backward = 10, so 20; merges -> ReduceSum 2, ReduceSum -> Cosine 2, Cosine -> Sub -> Neg
+    // -> Exp -> pred 4, pred -> loss, label -> loss, pred -> output = 31. Clusters: the Lambda
+    // and the two Bidirectionals.
     viz::ParsedDot dot = draw("cosine_siamese", {.expand_all = true});
-    CHECK(drawn_nodes(dot) == 20);
-    CHECK(dot.edges.size() == 27);
+    CHECK(drawn_nodes(dot) == 24);
+    CHECK(dot.edges.size() == 31);
     CHECK(dot.clusters.size() == 3);
     CHECK(dot.nodes.count("op:x1/backward") == 1);
     CHECK(attr(dot, "op:pred.similarity/Sub0", "label").find("1 − x") != std::string::npos);
