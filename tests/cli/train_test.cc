@@ -17,6 +17,7 @@
 #include "runtime/weights_file.h"
 #include "tests/cli/run_cli.h"
 #include "tests/runtime/temp_dir.h"
+#include "tests/testing/text_files.h"
 
 namespace twinflow::testing {
 
@@ -47,28 +48,6 @@ train:
   data: train.tsv
   val: val.tsv
 )yaml";
-
-// The header and the first `rows` rows of a data file.
-std::string head_of(const std::string& file, int rows) {
-  std::ifstream in(source_path(file));
-  std::string line, out;
-  for (int i = 0; i <= rows && std::getline(in, line); ++i) out += line + "\n";
-  return out;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The number after "key " on the line that starts with it.
-double value_after(const std::string& text, const std::string& key) {
-  const size_t at = text.find(key + " ");
-  REQUIRE_MESSAGE(at != std::string::npos, key << " not in:\n" << text);
-  return std::stod(text.substr(at + key.size() + 1));
-}
 
 struct Slice {
   TempDir tmp;

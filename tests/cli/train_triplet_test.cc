@@ -13,6 +13,7 @@
 #include "runtime/model_dir.h"
 #include "tests/cli/run_cli.h"
 #include "tests/runtime/temp_dir.h"
+#include "tests/testing/text_files.h"
 
 namespace twinflow::testing {
 
@@ -74,26 +75,6 @@ train:
   epochs: 1
   data: train.tsv
 )yaml";
-
-std::string head_of(const std::string& file, int rows) {
-  std::ifstream in(source_path(file));
-  std::string line, out;
-  for (int i = 0; i <= rows && std::getline(in, line); ++i) out += line + "\n";
-  return out;
-}
-
-// The number after "key " in text.
-double value_after(const std::string& text, const std::string& key) {
-  const size_t at = text.find(key + " ");
-  REQUIRE_MESSAGE(at != std::string::npos, key << " not in:\n" << text);
-  return std::stod(text.substr(at + key.size() + 1));
-}
-
-void replace_once(std::string& text, std::string_view from, std::string_view to) {
-  const size_t at = text.find(from);
-  REQUIRE_MESSAGE(at != std::string::npos, from);
-  text.replace(at, from.size(), to);
-}
 
 }  // namespace
 

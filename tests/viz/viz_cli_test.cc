@@ -8,6 +8,7 @@
 
 #include "tests/cli/run_cli.h"
 #include "tests/runtime/temp_dir.h"
+#include "tests/testing/text_files.h"
 #include "tools/viz/graphviz_render.h"
 
 namespace twinflow::testing {
@@ -31,20 +32,6 @@ outputs: [pred]
 loss: {op: binary_crossentropy, pred: pred, target: label}
 train: {optimizer: {name: adam, lr: 0.01}, batch_size: 32, epochs: 1, seed: 3, data: train.tsv}
 )yaml";
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string head_of(const std::string& file, int rows) {
-  std::ifstream in(source_path(file));
-  std::string line, out;
-  for (int i = 0; i <= rows && std::getline(in, line); ++i) out += line + "\n";
-  return out;
-}
 
 const std::string kCosine = source_path("models/cosine_siamese.yaml");
 
