@@ -20,13 +20,18 @@ int collect(char* message) {
   return 0;
 }
 
-struct ContextDeleter {
-  void operator()(GVC_t* gvc) const { gvFreeContext(gvc); }
-};
+// One context for the process, never freed: Graphviz 2.42's pango plugin keeps a pointer to
+// the last font name, which lives in the context's font cache, and compares the next label's
+// font with it, so a second context would read the freed name of the first.
+GVC_t* context() {
+  static GVC_t* const gvc = gvContext();
+  if (!gvc) throw GraphvizError("Graphviz: could not create a context");
+  return gvc;
+}
+
 struct GraphDeleter {
   void operator()(Agraph_t* g) const { agclose(g); }
 };
-using Context = std::unique_ptr<GVC_t, ContextDeleter>;
 using Graph = std::unique_ptr<Agraph_t, GraphDeleter>;
 
 // Frees a layout before its graph, as Graphviz requires.
@@ -75,13 +80,12 @@ void collect_clusters(Agraph_t* g, std::vector<std::string>& out) {
 
 std::string render(std::string_view dot, std::string_view format) {
   Graph g = read(dot);
-  Context gvc(gvContext());
-  if (!gvc) throw GraphvizError("Graphviz: could not create a context");
-  Layout layout(gvc.get(), g.get());
+  GVC_t* gvc = context();
+  Layout layout(gvc, g.get());
   char* data = nullptr;
   unsigned int length = 0;  // Graphviz 2.43 takes unsigned int*, later versions size_t*
   const std::string fmt(format);
-  if (gvRenderData(gvc.get(), g.get(), fmt.c_str(), &data, &length) != 0 || !data) {
+  if (gvRenderData(gvc, g.get(), fmt.c_str(), &data, &length) != 0 || !data) {
     if (data) gvFreeRenderData(data);
     throw GraphvizError("Graphviz could not render format '" + fmt + "': " + messages());
   }
