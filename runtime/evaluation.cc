@@ -91,11 +91,32 @@ EvalResult evaluate(const ModelRoles& roles, Executor<T>& executor, const Datase
 }
 
 std::vector<std::pair<std::string, double>> summary_metrics(const ModelRoles& roles,
-                                                            const EvalResult& result) {
-  if (roles.family == ModelFamily::kTriplet) return {{"triplet_accuracy", result.hit_rate()}};
+                                                            const EvalResult& result,
+                                                            std::span<const std::string> wanted) {
+  const bool triplet = roles.family == ModelFamily::kTriplet;
+  static const std::vector<std::string> kPairDefaults = {"accuracy", "auc"};
+  static const std::vector<std::string> kTripletDefaults = {"triplet_accuracy"};
+  if (wanted.empty()) wanted = triplet ? kTripletDefaults : kPairDefaults;
   std::vector<std::pair<std::string, double>> metrics;
-  if (roles.has_threshold) metrics.emplace_back("accuracy", result.hit_rate());
-  metrics.emplace_back("auc", roc_auc(result.scores, result.labels));
+  for (const std::string& name : wanted) {
+    if (triplet) {
+      if (name == "triplet_accuracy") metrics.emplace_back(name, result.hit_rate());
+      if (name == "recall_at_1" && result.dim > 0)
+        metrics.emplace_back(name, tower_recall_at(result, 1));
+      if (name == "recall_at_5" && result.dim > 0)
+        metrics.emplace_back(name, tower_recall_at(result, 5));
+      continue;
+    }
+    if (name == "auc") metrics.emplace_back(name, roc_auc(result.scores, result.labels));
+    if (!roles.has_threshold) continue;
+    if (name == "accuracy") metrics.emplace_back(name, result.hit_rate());
+    if (name == "f1" || name == "precision" || name == "recall") {
+      const ThresholdChoice at = scores_at(result.scores, result.labels, 0.5);
+      metrics.emplace_back(name, name == "f1"          ? at.f1
+                                 : name == "precision" ? at.precision
+                                                       : at.recall);
+    }
+  }
   return metrics;
 }
 

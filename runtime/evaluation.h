@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,10 +46,15 @@ template <typename T>
 EvalResult evaluate(const ModelRoles& roles, Executor<T>& executor, const Dataset& data,
                     int64_t batch_size, bool keep_towers);
 
-// The metrics a log line and a summary show: {"accuracy", 0.81}, {"auc", 0.88} for pair
-// models (accuracy only with a threshold), {"triplet_accuracy", 0.9} for triplet models.
-std::vector<std::pair<std::string, double>> summary_metrics(const ModelRoles& roles,
-                                                            const EvalResult& result);
+// The metrics a log line shows, in the order asked for (a spec's `train: metrics:`):
+//   pair models     accuracy, and f1, precision, recall at 0.5 (models with a threshold);
+//                   auc
+//   triplet models  triplet_accuracy; recall_at_1, recall_at_5 (when the result kept the
+//                   tower outputs, as a validation pass does)
+// A metric that does not apply to the model, or to this result, is left out. With none asked
+// for: accuracy and auc, or triplet_accuracy.
+std::vector<std::pair<std::string, double>> summary_metrics(
+    const ModelRoles& roles, const EvalResult& result, std::span<const std::string> wanted = {});
 
 // Mean over dimensions of the variance of the first tower's outputs across rows: near 0 when
 // a triplet model's embeddings have collapsed to one point.

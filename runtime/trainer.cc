@@ -32,6 +32,7 @@ std::optional<T> first_non_finite(std::span<const T> values) {
 }
 
 constexpr double kPlateauTolerance = 1e-3;
+const std::vector<std::string> kBatchMetrics = {"accuracy", "triplet_accuracy"};
 constexpr double kCollapsedVariance = 1e-6;
 
 }  // namespace
@@ -79,8 +80,8 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
     if (keep_towers) collect(roles_, executor_, batch_, true, running);
     if (observer_.batch_done) {
       Metrics shown{{"loss", running.loss()}};
-      for (const auto& m : summary_metrics(roles_, running))
-        if (m.first != "auc") shown.push_back(m);
+      // Only what is cheap to recompute after every batch: no ranking.
+      for (const auto& m : summary_metrics(roles_, running, kBatchMetrics)) shown.push_back(m);
       if (active_rows_ > 0)
         shown.emplace_back("active", active_sum_ / static_cast<double>(active_rows_));
       observer_.batch_done(k + 1, static_cast<int64_t>(rows.size()), shown);
@@ -88,7 +89,7 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
   }
   log.epoch = epoch + 1;
   log.loss = running.loss();
-  log.metrics = summary_metrics(roles_, running);
+  log.metrics = summary_metrics(roles_, running, train_spec_.metrics);
   // The share of triplets whose hinge is non-zero: at 0 the loss is 0 and nothing is learned,
   // near 1 with a loss at the margin the embeddings have collapsed.
   if (active_rows_ > 0)
@@ -168,7 +169,7 @@ void Trainer<T>::end_epoch(EpochLog& log, const EvalResult& train) {
     towers = &val;
     log.has_val = true;
     log.val_loss = val.loss();
-    log.val_metrics = summary_metrics(roles_, val);
+    log.val_metrics = summary_metrics(roles_, val, train_spec_.metrics);
     improved = log.val_loss < state_.best_val_loss;
     if (improved) {
       state_.best_val_loss = log.val_loss;
