@@ -171,7 +171,7 @@ Texts texts_of(const Dataset& data, const FileTokens& tokens, const std::vector<
 
 std::vector<double> labels_of(const Dataset& data, const ModelRoles& roles) {
   if (!roles.target) throw graph::RuntimeInputError("a pair model without a label input");
-  const std::vector<float>& values = data.column(*roles.target).values.data;
+  const auto& values = data.column(*roles.target).values.data;
   return std::vector<double>(values.begin(), values.end());
 }
 
