@@ -12,8 +12,8 @@
 #include "graph/errors.h"
 #include "runtime/atomic_file.h"
 #include "runtime/inference.h"
+#include "runtime/saved_model.h"
 #include "tools/cli/commands.h"
-#include "tools/cli/saved_model.h"
 
 namespace twinflow::cli {
 
@@ -69,7 +69,7 @@ int run(const EmbedOptions& o, Io& io) {
     throw graph::RuntimeInputError("--format npy writes binary data: give --output FILE.npy");
   const std::vector<std::string> texts =
       o.data.empty() ? o.texts : runtime::read_text_lines(o.data);
-  return with_saved_model(
+  return runtime::with_saved_model(
       o.dir, [&](const runtime::SavedModel& saved, const runtime::ModelRoles& roles, auto& params) {
         using T = decltype(scalar_of(params));
         const runtime::Vectors v = runtime::embed_texts(saved.model, roles, saved.vocab, params,

@@ -18,9 +18,9 @@
 #include "runtime/evaluation.h"
 #include "runtime/input_columns.h"
 #include "runtime/metrics.h"
+#include "runtime/saved_model.h"
 #include "runtime/tsv_reader.h"
 #include "tools/cli/commands.h"
-#include "tools/cli/saved_model.h"
 
 namespace twinflow::cli {
 
@@ -90,7 +90,7 @@ void print_baselines(const EvalOptions& o, const graph::ModelSpec& spec,
 }
 
 int run(const EvalOptions& o, Io& io) {
-  return with_saved_model(
+  return runtime::with_saved_model(
       o.dir, [&](const runtime::SavedModel& saved, const runtime::ModelRoles& roles, auto& params) {
         runtime::Dataset data =
             runtime::read_tsv(o.data, runtime::input_columns(saved.model.spec),

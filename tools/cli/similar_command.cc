@@ -10,8 +10,8 @@
 #include <string>
 
 #include "runtime/inference.h"
+#include "runtime/saved_model.h"
 #include "tools/cli/commands.h"
-#include "tools/cli/saved_model.h"
 
 namespace twinflow::cli {
 
@@ -26,8 +26,8 @@ struct SimilarOptions {
 
 int run(const SimilarOptions& o, Io& io) {
   const std::vector<std::string> texts = runtime::read_text_lines(o.corpus);
-  return with_saved_model(o.dir, [&](const runtime::SavedModel& saved,
-                                     const runtime::ModelRoles& roles, auto& params) {
+  return runtime::with_saved_model(o.dir, [&](const runtime::SavedModel& saved,
+                                              const runtime::ModelRoles& roles, auto& params) {
     const std::vector<double> scores = runtime::similarity_scores(
         saved.model, roles, saved.vocab, params, o.query, texts, saved.model.spec.train.batch_size);
     std::vector<size_t> order(scores.size());

@@ -9,8 +9,8 @@
 
 #include "runtime/batches.h"
 #include "runtime/input_columns.h"
+#include "runtime/saved_model.h"
 #include "runtime/tsv_reader.h"
-#include "tools/cli/saved_model.h"
 #include "tools/viz/labels.h"
 
 namespace twinflow::viz {
@@ -120,7 +120,7 @@ std::string value_tooltip(const ValueStats& v) {
 
 ModelStats collect_stats(const std::string& model_dir, const std::string& data_file, int64_t rows) {
   ModelStats out;
-  cli::with_saved_model(
+  runtime::with_saved_model(
       model_dir, [&](const runtime::SavedModel& saved, const runtime::ModelRoles&, auto& params) {
         out = run_batch(saved, params, data_file, rows);
         return 0;
