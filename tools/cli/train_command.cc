@@ -62,20 +62,21 @@ void print_epoch(const runtime::EpochLog& log, int64_t epochs, std::ostream& out
   out << fmt::format("  ({:.1f} s)\n", log.seconds);
 }
 
-// The test split's pair lines; returns the metrics the baselines are compared on (accuracy:
-// at 0.5, or else at the validation's best-F1 threshold when there is validation data).
+// The test split's pair lines; returns the metrics the baselines are compared on: ROC-AUC,
+// and accuracy at the validation's best-accuracy threshold (at 0.5 without validation data,
+// for a model that has one).
 template <typename T>
 runtime::Metrics print_pair_test(runtime::Trainer<T>& trainer, const runtime::EvalResult& r,
                                  std::ostream& out) {
   const double auc = runtime::roc_auc(r.scores, r.labels);
   runtime::Metrics compared{{"ROC-AUC", auc}};
   out << fmt::format("test ({} pairs): loss {:.4f}  ROC-AUC {:.4f}", r.rows, r.loss(), auc);
-  if (trainer.roles().has_threshold) {
-    out << fmt::format("  accuracy@0.5 {:.4f}", r.hit_rate());
-    compared.emplace_back("accuracy", r.hit_rate());
-  }
+  if (trainer.roles().has_threshold) out << fmt::format("  accuracy@0.5 {:.4f}", r.hit_rate());
   out << "\n";
-  if (!trainer.val_data()) return compared;
+  if (!trainer.val_data()) {
+    if (trainer.roles().has_threshold) compared.emplace_back("accuracy", r.hit_rate());
+    return compared;
+  }
   const runtime::EvalResult val = trainer.evaluate(*trainer.val_data(), false);
   const runtime::ThresholdChoice pick = runtime::best_f1_threshold(val.scores, val.labels);
   const runtime::ThresholdChoice at = runtime::scores_at(r.scores, r.labels, pick.threshold);
@@ -90,7 +91,6 @@ runtime::Metrics print_pair_test(runtime::Trainer<T>& trainer, const runtime::Ev
   const double accuracy = runtime::accuracy_at(r.scores, r.labels, threshold);
   out << fmt::format("test at the validation's best-accuracy threshold {:.4f}: accuracy {:.4f}\n",
                      threshold, accuracy);
-  std::erase_if(compared, [](const auto& m) { return m.first == "accuracy"; });
   compared.emplace_back("accuracy", accuracy);
   return compared;
 }
