@@ -1,6 +1,7 @@
 #include "runtime/evaluation.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "runtime/metrics.h"
 
@@ -98,6 +99,7 @@ std::vector<std::pair<std::string, double>> summary_metrics(const ModelRoles& ro
   static const std::vector<std::string> kTripletDefaults = {"triplet_accuracy"};
   if (wanted.empty()) wanted = triplet ? kTripletDefaults : kPairDefaults;
   std::vector<std::pair<std::string, double>> metrics;
+  std::optional<ThresholdChoice> at_half;  // f1, precision and recall share one pass
   for (const std::string& name : wanted) {
     if (triplet) {
       if (name == "triplet_accuracy") metrics.emplace_back(name, result.hit_rate());
@@ -111,10 +113,10 @@ std::vector<std::pair<std::string, double>> summary_metrics(const ModelRoles& ro
     if (!roles.has_threshold) continue;
     if (name == "accuracy") metrics.emplace_back(name, result.hit_rate());
     if (name == "f1" || name == "precision" || name == "recall") {
-      const ThresholdChoice at = scores_at(result.scores, result.labels, 0.5);
-      metrics.emplace_back(name, name == "f1"          ? at.f1
-                                 : name == "precision" ? at.precision
-                                                       : at.recall);
+      if (!at_half) at_half = scores_at(result.scores, result.labels, 0.5);
+      metrics.emplace_back(name, name == "f1"          ? at_half->f1
+                                 : name == "precision" ? at_half->precision
+                                                       : at_half->recall);
     }
   }
   return metrics;
