@@ -17,7 +17,7 @@
 #include <random>
 #include <vector>
 
-#include "graph/graph.h"
+#include "graph/ir/graph.h"
 #include "ops/op_def.h"
 #include "ops/tensor.h"
 

@@ -33,13 +33,13 @@
 #include <vector>
 
 #include "autograd/tape.h"
-#include "graph/attrs.h"
+#include "graph/ir/attrs.h"
 #include "ops/bidirectional.h"
 #include "ops/parallel.h"
 #include "ops/registry.h"
-#include "runtime/executor.h"
-#include "runtime/optimizer.h"
-#include "runtime/reference_models.h"
+#include "runtime/exec/executor.h"
+#include "runtime/exec/reference_models.h"
+#include "runtime/optim/optimizer.h"
 
 namespace {
 

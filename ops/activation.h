@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include "graph/attrs.h"
+#include "graph/ir/attrs.h"
 #include "ops/tensor.h"
 
 namespace twinflow::ops {

@@ -23,8 +23,8 @@
 #include <string_view>
 #include <vector>
 
-#include "graph/attrs.h"
-#include "graph/op_schema.h"
+#include "graph/ir/attrs.h"
+#include "graph/ir/op_schema.h"
 #include "ops/op_def.h"
 
 namespace twinflow::ops {

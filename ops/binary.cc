@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <array>
 
-#include "graph/errors.h"
+#include "graph/ir/errors.h"
 
 namespace twinflow::ops {
 

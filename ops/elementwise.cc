@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "graph/errors.h"
+#include "graph/ir/errors.h"
 #include "ops/activation.h"
 
 namespace twinflow::ops {

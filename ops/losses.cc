@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "graph/errors.h"
+#include "graph/ir/errors.h"
 #include "ops/activation.h"
 
 namespace twinflow::ops {

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <random>
 
-#include "graph/attrs.h"
+#include "graph/ir/attrs.h"
 #include "ops/op_def.h"
 
 namespace twinflow::ops {

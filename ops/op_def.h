@@ -27,7 +27,7 @@
 #include <cstdint>
 #include <string>
 
-#include "graph/op_schema.h"
+#include "graph/ir/op_schema.h"
 #include "ops/tensor.h"
 
 namespace twinflow::ops {

@@ -2,7 +2,7 @@
 
 #include <mutex>
 
-#include "graph/op_schema.h"
+#include "graph/ir/op_schema.h"
 #include "ops/bidirectional.h"
 #include "ops/binary.h"
 #include "ops/concatenate.h"

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "graph/errors.h"
+#include "graph/ir/errors.h"
 
 namespace twinflow::ops {
 

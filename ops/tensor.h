@@ -11,7 +11,7 @@
 #include <span>
 #include <vector>
 
-#include "graph/shape.h"
+#include "graph/ir/shape.h"
 
 namespace twinflow::ops {
 

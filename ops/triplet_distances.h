@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "graph/attrs.h"
+#include "graph/ir/attrs.h"
 #include "ops/tensor.h"
 
 namespace twinflow::ops {

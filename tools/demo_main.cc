@@ -11,11 +11,11 @@
 #include <cstdlib>
 #include <random>
 
-#include "graph/errors.h"
+#include "graph/ir/errors.h"
 #include "ops/registry.h"
-#include "runtime/executor.h"
-#include "runtime/optimizer.h"
-#include "runtime/reference_models.h"
+#include "runtime/exec/executor.h"
+#include "runtime/exec/reference_models.h"
+#include "runtime/optim/optimizer.h"
 
 namespace {
 

@@ -3,8 +3,8 @@
 
 #include <doctest/doctest.h>
 
-#include "graph/attrs.h"
-#include "graph/errors.h"
+#include "graph/ir/attrs.h"
+#include "graph/ir/errors.h"
 #include "tests/testing/op_check.h"
 
 namespace twinflow::autograd {

@@ -3,12 +3,12 @@
 #include <doctest/doctest.h>
 
 #include "autograd/tape.h"
-#include "graph/attrs.h"
+#include "graph/ir/attrs.h"
 #include "ops/binary.h"
 #include "ops/dense.h"
 #include "ops/lstm.h"
 #include "ops/reduce.h"
-#include "runtime/reference_models.h"
+#include "runtime/exec/reference_models.h"
 #include "tests/testing/model_data.h"
 #include "tests/testing/op_check.h"
 

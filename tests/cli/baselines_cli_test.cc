@@ -1,6 +1,6 @@
 // `train` ends with word counting's scores on the test split, and `eval --baselines` prints
 // the same lines: tiny pair and triplet models trained for one epoch on slices of the demo
-// data, their baseline lines checked against runtime/baselines.h on the same slices.
+// data, their baseline lines checked against runtime/train/baselines.h on the same slices.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/baselines.h"
-#include "runtime/tsv_reader.h"
+#include "runtime/data/tsv_reader.h"
+#include "runtime/train/baselines.h"
 #include "tests/cli/run_cli.h"
 #include "tests/runtime/temp_dir.h"
 
@@ -91,7 +91,7 @@ bool has_line(const std::string& out, const std::string& line) {
   return out.find("\n" + line + "\n") != std::string::npos;
 }
 
-// The lines runtime/baselines.h gives for the slice the command was run on.
+// The lines runtime/train/baselines.h gives for the slice the command was run on.
 std::vector<std::string> expected_lines(const runtime::ModelRoles& roles,
                                         const std::vector<runtime::ColumnSpec>& columns,
                                         const TempDir& tmp, bool with_train) {

@@ -8,8 +8,8 @@
 #include <map>
 #include <string>
 
-#include "graph/model.h"
-#include "graph/spec.h"
+#include "graph/model/model.h"
+#include "graph/spec/spec.h"
 #include "tests/cli/run_cli.h"
 
 namespace twinflow::testing {

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "graph/model.h"
+#include "graph/model/model.h"
 #include "ops/registry.h"
-#include "runtime/model_dir.h"
-#include "runtime/safetensors.h"
-#include "runtime/weights_file.h"
+#include "runtime/io/safetensors.h"
+#include "runtime/io/weights_file.h"
+#include "runtime/saved/model_dir.h"
 #include "tests/cli/run_cli.h"
 #include "tests/runtime/temp_dir.h"
 #include "tests/testing/text_files.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/model_dir.h"
+#include "runtime/saved/model_dir.h"
 #include "tests/cli/run_cli.h"
 #include "tests/runtime/temp_dir.h"
 #include "tests/testing/text_files.h"

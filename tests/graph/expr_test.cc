@@ -1,13 +1,13 @@
 // The Lambda expression parser: precedence, literals, spans, every syntax error with its
 // column, the nesting bound, and the "did you mean" helper it shares with the spec loader.
-#include "graph/expr.h"
+#include "graph/lambda/expr.h"
 
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-#include "graph/suggest.h"
+#include "graph/ir/suggest.h"
 
 namespace twinflow::graph {
 namespace {

@@ -1,8 +1,8 @@
-#include "graph/graph.h"
+#include "graph/ir/graph.h"
 
 #include <doctest/doctest.h>
 
-#include "graph/attrs.h"
+#include "graph/ir/attrs.h"
 #include "ops/dense.h"
 
 namespace twinflow::graph {

@@ -1,6 +1,6 @@
 // The Lambda compiler: which primitives an expression lowers to, the values they compute
 // (worked out by hand), their gradients against finite differences, and the errors.
-#include "graph/lambda.h"
+#include "graph/lambda/lambda.h"
 
 #include <doctest/doctest.h>
 
@@ -12,7 +12,7 @@
 
 #include "autograd/gradcheck.h"
 #include "autograd/tape.h"
-#include "graph/attrs.h"
+#include "graph/ir/attrs.h"
 #include "tests/testing/op_check.h"
 
 namespace twinflow::graph {

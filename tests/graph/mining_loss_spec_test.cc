@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "graph/model.h"
-#include "graph/spec.h"
+#include "graph/model/model.h"
+#include "graph/spec/spec.h"
 #include "tests/graph/spec_checks.h"
 
 namespace twinflow::graph {

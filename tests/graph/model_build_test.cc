@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "graph/model.h"
-#include "runtime/reference_models.h"
+#include "graph/model/model.h"
+#include "runtime/exec/reference_models.h"
 #include "tests/graph/spec_builders.h"
 
 namespace twinflow::graph {

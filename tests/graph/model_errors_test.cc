@@ -2,7 +2,7 @@
 // errors in one pass, no cascade from a failed definition, and the two warnings.
 #include <doctest/doctest.h>
 
-#include "graph/model.h"
+#include "graph/model/model.h"
 #include "tests/graph/spec_builders.h"
 
 namespace twinflow::graph {

@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "graph/model.h"
-#include "graph/spec.h"
-#include "graph/summary.h"
+#include "graph/model/model.h"
+#include "graph/model/summary.h"
+#include "graph/spec/spec.h"
 
 namespace twinflow::graph {
 namespace {

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "graph/attrs.h"
-#include "graph/diagnostics.h"
-#include "graph/model.h"
-#include "graph/spec.h"
+#include "graph/ir/attrs.h"
+#include "graph/ir/diagnostics.h"
+#include "graph/model/model.h"
+#include "graph/spec/spec.h"
 
 namespace twinflow::graph::testing {
 

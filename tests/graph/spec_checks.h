@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "graph/attrs.h"
-#include "graph/spec.h"
+#include "graph/ir/attrs.h"
+#include "graph/spec/spec.h"
 
 namespace twinflow::graph::testing {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/spec.h"
+#include "graph/spec/spec.h"
 #include "tests/graph/spec_checks.h"
 
 namespace twinflow::graph {

@@ -6,9 +6,9 @@
 #include <any>
 #include <string>
 
-#include "graph/op_schema.h"
-#include "graph/spec.h"
-#include "graph/spec_layers.h"
+#include "graph/ir/op_schema.h"
+#include "graph/spec/layers.h"
+#include "graph/spec/spec.h"
 #include "tests/graph/spec_checks.h"
 
 namespace twinflow::graph {

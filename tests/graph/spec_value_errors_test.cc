@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "graph/spec.h"
+#include "graph/spec/spec.h"
 #include "tests/graph/spec_checks.h"
 
 namespace twinflow::graph {

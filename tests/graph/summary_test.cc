@@ -1,6 +1,6 @@
 // The model summary and sharing report: the rows they must show, with parameter counts worked
 // out by hand for the small Siamese (emb 50·8 = 400; bilstm 2·4·5·(8 + 5 + 1) = 560; head 2).
-#include "graph/summary.h"
+#include "graph/model/summary.h"
 
 #include <doctest/doctest.h>
 

@@ -6,9 +6,9 @@
 
 #include <string>
 
-#include "graph/model.h"
-#include "graph/spec.h"
-#include "runtime/model_gradcheck.h"
+#include "graph/model/model.h"
+#include "graph/spec/spec.h"
+#include "runtime/exec/model_gradcheck.h"
 
 namespace twinflow::runtime {
 namespace {

@@ -5,9 +5,9 @@
 
 #include <cmath>
 
-#include "graph/untie.h"
+#include "graph/ir/untie.h"
 #include "ops/losses.h"
-#include "runtime/reference_models.h"
+#include "runtime/exec/reference_models.h"
 #include "tests/testing/model_data.h"
 
 namespace twinflow::runtime {

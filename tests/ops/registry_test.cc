@@ -2,7 +2,7 @@
 // pass the float64 finite-difference check (PyTorch's OpInfo idea: no op escapes testing).
 #include <doctest/doctest.h>
 
-#include "graph/op_schema.h"
+#include "graph/ir/op_schema.h"
 #include "tests/testing/op_check.h"
 
 namespace twinflow::testing {

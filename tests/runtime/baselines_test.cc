@@ -1,6 +1,6 @@
 // Word-counting baselines: hand-worked scores on three rows, and the demo data's numbers
 // against data/baselines.py (the reference definitions).
-#include "runtime/baselines.h"
+#include "runtime/train/baselines.h"
 
 #include <doctest/doctest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/tsv_reader.h"
+#include "runtime/data/tsv_reader.h"
 
 namespace twinflow::runtime {
 namespace {

@@ -1,10 +1,10 @@
-#include "runtime/batches.h"
+#include "runtime/data/batches.h"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
-#include "runtime/tsv_reader.h"
+#include "runtime/data/tsv_reader.h"
 
 namespace twinflow::runtime {
 namespace {

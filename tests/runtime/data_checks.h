@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "runtime/data_error.h"
+#include "runtime/text/data_error.h"
 
 namespace twinflow::testing {
 

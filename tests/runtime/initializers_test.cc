@@ -1,4 +1,4 @@
-#include "runtime/initializers.h"
+#include "runtime/exec/initializers.h"
 
 #include <doctest/doctest.h>
 

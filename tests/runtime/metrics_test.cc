@@ -1,4 +1,4 @@
-#include "runtime/metrics.h"
+#include "runtime/train/metrics.h"
 
 #include <doctest/doctest.h>
 

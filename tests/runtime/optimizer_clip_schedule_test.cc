@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "runtime/optimizer.h"
+#include "runtime/optim/optimizer.h"
 #include "tests/runtime/optimizer_fixture.h"
 
 namespace twinflow::runtime {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "graph/graph.h"
-#include "runtime/parameter_store.h"
+#include "graph/ir/graph.h"
+#include "runtime/exec/parameter_store.h"
 
 namespace twinflow::testing {
 

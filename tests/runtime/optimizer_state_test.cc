@@ -3,8 +3,8 @@
 
 #include <random>
 
-#include "runtime/optimizer.h"
-#include "runtime/weights_file.h"
+#include "runtime/io/weights_file.h"
+#include "runtime/optim/optimizer.h"
 #include "tests/runtime/optimizer_fixture.h"
 #include "tests/runtime/temp_dir.h"
 

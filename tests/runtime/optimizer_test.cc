@@ -1,5 +1,5 @@
 // The update rules against steps worked out by hand (float64), two or three steps each.
-#include "runtime/optimizer.h"
+#include "runtime/optim/optimizer.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/pretrained.h"
+#include "runtime/text/pretrained.h"
 
 #include <doctest/doctest.h>
 

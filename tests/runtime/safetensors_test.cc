@@ -1,5 +1,5 @@
 // safetensors files: the exact layout, round trips, every kind of damage, and atomic writes.
-#include "runtime/safetensors.h"
+#include "runtime/io/safetensors.h"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -10,7 +10,7 @@
 #include <limits>
 #include <random>
 
-#include "runtime/atomic_file.h"
+#include "runtime/io/atomic_file.h"
 #include "tests/runtime/temp_dir.h"
 
 namespace twinflow::runtime {

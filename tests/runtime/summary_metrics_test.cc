@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/evaluation.h"
+#include "runtime/train/evaluation.h"
 
 namespace twinflow::runtime {
 namespace {

@@ -1,8 +1,8 @@
-#include "runtime/tsv_reader.h"
+#include "runtime/data/tsv_reader.h"
 
 #include <doctest/doctest.h>
 
-#include "runtime/input_columns.h"
+#include "runtime/data/input_columns.h"
 #include "tests/runtime/data_checks.h"
 #include "tests/runtime/temp_dir.h"
 

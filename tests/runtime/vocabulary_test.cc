@@ -1,11 +1,11 @@
-#include "runtime/vocabulary.h"
+#include "runtime/text/vocabulary.h"
 
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "runtime/atomic_file.h"
+#include "runtime/io/atomic_file.h"
 #include "tests/runtime/data_checks.h"
 #include "tests/runtime/temp_dir.h"
 

@@ -1,5 +1,5 @@
 // Weights by parameter name: saving a store, loading it back, and reporting what did not match.
-#include "runtime/weights_file.h"
+#include "runtime/io/weights_file.h"
 
 #include <doctest/doctest.h>
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "autograd/gradcheck.h"
-#include "runtime/executor.h"
+#include "runtime/exec/executor.h"
 
 namespace twinflow::testing {
 

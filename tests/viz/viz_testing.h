@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "graph/model.h"
+#include "graph/model/model.h"
 #include "tests/cli/run_cli.h"
 #include "tools/cli/load_model.h"
 #include "tools/viz/dot_writer.h"

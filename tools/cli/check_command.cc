@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/summary.h"
+#include "graph/model/summary.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/load_model.h"
 

@@ -1,5 +1,5 @@
 // `twinflow embed DIR (--text "..." | --data F) [--format tsv|npy] [--output F]`: the tower
-// output of each text (runtime/inference.h: the vector the model computes from its first text
+// output of each text (runtime/saved/inference.h: the vector the model computes from its first text
 // input alone, e.g. x1 of the cosine Siamese network). --data is a text file, one text per
 // line (blank lines skipped). tsv: one line of tab-separated numbers per text, to the output
 // or stdout; npy: a numpy array [texts, dim] written to --output (float32, or float64 for a
@@ -9,10 +9,10 @@
 #include <memory>
 #include <string>
 
-#include "graph/errors.h"
-#include "runtime/atomic_file.h"
-#include "runtime/inference.h"
-#include "runtime/saved_model.h"
+#include "graph/ir/errors.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/saved/inference.h"
+#include "runtime/saved/saved_model.h"
 #include "tools/cli/commands.h"
 
 namespace twinflow::cli {

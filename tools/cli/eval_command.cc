@@ -3,7 +3,7 @@
 //                   on this file
 //   triplet models  loss, the fraction of triplets ordered right (d(a, p) < d(a, n)), and
 //                   recall@1 and @5 of each anchor's positive among all the file's positives
-//   --baselines     then word counting on the same file (runtime/baselines.h), its threshold
+//   --baselines     then word counting on the same file (runtime/train/baselines.h), its threshold
 //                   and IDF from the spec's train.data as `train` prints them; without that
 //                   file, ROC-AUC only and the IDF of this file
 #include <fmt/format.h>
@@ -13,13 +13,13 @@
 #include <optional>
 #include <string>
 
-#include "runtime/baselines.h"
-#include "runtime/data_error.h"
-#include "runtime/evaluation.h"
-#include "runtime/input_columns.h"
-#include "runtime/metrics.h"
-#include "runtime/saved_model.h"
-#include "runtime/tsv_reader.h"
+#include "runtime/data/input_columns.h"
+#include "runtime/data/tsv_reader.h"
+#include "runtime/saved/saved_model.h"
+#include "runtime/text/data_error.h"
+#include "runtime/train/baselines.h"
+#include "runtime/train/evaluation.h"
+#include "runtime/train/metrics.h"
 #include "tools/cli/commands.h"
 
 namespace twinflow::cli {

@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "graph/attrs.h"
-#include "runtime/model_gradcheck.h"
+#include "graph/ir/attrs.h"
+#include "runtime/exec/model_gradcheck.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/load_model.h"
 

@@ -6,7 +6,7 @@
 #include <ostream>
 #include <string>
 
-#include "graph/model.h"
+#include "graph/model/model.h"
 
 namespace twinflow::cli {
 

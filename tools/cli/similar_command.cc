@@ -1,6 +1,6 @@
 // `twinflow similar DIR --query "..." --corpus F [-k 5]`: the k lines of the corpus (a text
 // file, one text per line) the model finds most like the query, best first, with the score
-// (runtime/inference.h: a pair model's own prediction on (query, line); for a triplet model
+// (runtime/saved/inference.h: a pair model's own prediction on (query, line); for a triplet model
 // the negated squared distance between tower outputs). Ties keep the corpus order.
 #include <fmt/format.h>
 
@@ -9,8 +9,8 @@
 #include <numeric>
 #include <string>
 
-#include "runtime/inference.h"
-#include "runtime/saved_model.h"
+#include "runtime/saved/inference.h"
+#include "runtime/saved/saved_model.h"
 #include "tools/cli/commands.h"
 
 namespace twinflow::cli {

@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
-#include "graph/spec_fields.h"
-#include "runtime/baselines.h"
-#include "runtime/metrics.h"
-#include "runtime/trainer.h"
+#include "graph/spec/fields.h"
+#include "runtime/train/baselines.h"
+#include "runtime/train/metrics.h"
+#include "runtime/train/trainer.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/load_model.h"
 #include "tools/cli/progress.h"
@@ -95,7 +95,7 @@ runtime::Metrics print_pair_test(runtime::Trainer<T>& trainer, const runtime::Ev
   return compared;
 }
 
-// The test split's scores, then word counting's on the same rows (runtime/baselines.h) and
+// The test split's scores, then word counting's on the same rows (runtime/train/baselines.h) and
 // whether the model beats it.
 template <typename T>
 void print_test(runtime::Trainer<T>& trainer, const std::string& test, std::ostream& out) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/atomic_file.h"
+#include "runtime/io/atomic_file.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/load_model.h"
 #include "tools/viz/backward_view.h"

@@ -10,7 +10,7 @@
 // Token ids, masks and labels get no gradient and are left out.
 #pragma once
 
-#include "graph/model.h"
+#include "graph/model/model.h"
 #include "tools/viz/drawing.h"
 
 namespace twinflow::viz {

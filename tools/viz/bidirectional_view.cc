@@ -2,7 +2,7 @@
 
 #include <any>
 
-#include "graph/attrs.h"
+#include "graph/ir/attrs.h"
 #include "tools/viz/labels.h"
 
 namespace twinflow::viz {

@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-#include "graph/model.h"
+#include "graph/model/model.h"
 #include "tools/viz/drawing.h"
 
 namespace twinflow::viz {

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "graph/summary.h"
+#include "graph/model/summary.h"
 #include "tools/viz/labels.h"
 
 namespace twinflow::viz {

@@ -4,7 +4,7 @@
 
 #include <any>
 
-#include "graph/attrs.h"
+#include "graph/ir/attrs.h"
 
 namespace twinflow::viz {
 

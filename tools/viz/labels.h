@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "graph/graph.h"
-#include "graph/model.h"
-#include "graph/spec.h"
+#include "graph/ir/graph.h"
+#include "graph/model/model.h"
+#include "graph/spec/spec.h"
 #include "tools/viz/drawing.h"
 
 namespace twinflow::viz {

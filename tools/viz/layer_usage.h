@@ -10,7 +10,7 @@
 #include <map>
 #include <string>
 
-#include "graph/model.h"
+#include "graph/model/model.h"
 
 namespace twinflow::viz {
 

@@ -7,10 +7,10 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "runtime/batches.h"
-#include "runtime/input_columns.h"
-#include "runtime/saved_model.h"
-#include "runtime/tsv_reader.h"
+#include "runtime/data/batches.h"
+#include "runtime/data/input_columns.h"
+#include "runtime/data/tsv_reader.h"
+#include "runtime/saved/saved_model.h"
 #include "tools/viz/labels.h"
 
 namespace twinflow::viz {

@@ -6,9 +6,9 @@
 #include <set>
 #include <stdexcept>
 
-#include "graph/attrs.h"
-#include "graph/suggest.h"
-#include "graph/summary.h"
+#include "graph/ir/attrs.h"
+#include "graph/ir/suggest.h"
+#include "graph/model/summary.h"
 #include "tools/viz/bidirectional_view.h"
 #include "tools/viz/labels.h"
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/model.h"
+#include "graph/model/model.h"
 #include "tools/viz/drawing.h"
 #include "tools/viz/layer_usage.h"
 

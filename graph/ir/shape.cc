@@ -1,0 +1,73 @@
+#include "graph/ir/shape.h"
+
+#include <fmt/format.h>
+
+#include "graph/ir/errors.h"
+
+namespace twinflow::graph {
+
+std::string to_string(DType dtype) { return dtype == DType::kReal ? "real" : "int32"; }
+
+int64_t Shape::num_elements() const {
+  int64_t n = 1;
+  for (int64_t d : dims_) n *= d;
+  return n;
+}
+
+int64_t Shape::leading_elements() const {
+  int64_t n = 1;
+  for (size_t i = 0; i + 1 < dims_.size(); ++i) n *= dims_[i];
+  return n;
+}
+
+bool Shape::is_concrete() const {
+  for (int64_t d : dims_)
+    if (d < 0) return false;
+  return true;
+}
+
+int Shape::normalize_axis(int axis) const {
+  const int r = rank();
+  const int a = axis < 0 ? axis + r : axis;
+  if (a < 0 || a >= r)
+    throw ShapeError(
+        fmt::format("axis {} is out of range for a tensor of rank {} {}", axis, r, to_string()));
+  return a;
+}
+
+Shape Shape::with_last(int64_t dim) const {
+  Shape s = *this;
+  s.dims_.back() = dim;
+  return s;
+}
+
+Shape Shape::dropped(int axis) const {
+  Shape s = *this;
+  s.dims_.erase(s.dims_.begin() + axis);
+  return s;
+}
+
+std::string Shape::to_string() const {
+  std::string out = "[";
+  for (size_t i = 0; i < dims_.size(); ++i) {
+    if (i) out += ", ";
+    out += dims_[i] == kBatch ? std::string("B") : std::to_string(dims_[i]);
+  }
+  return out + "]";
+}
+
+bool dims_compatible(int64_t a, int64_t b) { return a == b || a == kBatch || b == kBatch; }
+
+bool shapes_compatible(const Shape& a, const Shape& b) {
+  if (a.rank() != b.rank()) return false;
+  for (int i = 0; i < a.rank(); ++i)
+    if (!dims_compatible(a[i], b[i])) return false;
+  return true;
+}
+
+std::string SourceLoc::to_string() const {
+  if (!known()) return file.empty() ? std::string("<graph>") : file;
+  return fmt::format("{}:{}:{}", file.empty() ? "<spec>" : file, line, column);
+}
+
+}  // namespace twinflow::graph

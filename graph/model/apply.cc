@@ -1,0 +1,150 @@
+// One call of one layer: a layer owning parameters (shared by every call), a primitive op, a
+// Slice resolved against its input, a Lambda compiled to primitives, or a Sequential applied
+// layer by layer. Padding masks ride along here (graph/model/model.h).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "graph/ir/attrs.h"
+#include "graph/lambda/lambda.h"
+#include "graph/model/build.h"
+
+namespace twinflow::graph {
+
+namespace {
+
+// Ops whose output keeps the input's [B, T] steps, so the input's padding is still padding.
+bool keeps_steps(const LayerSpec& layer) {
+  static constexpr std::array<std::string_view, 11> kStepwise = {
+      "Dense", "ReverseSequence", "Neg", "Exp", "Log", "Sqrt", "Square", "Abs",
+      "Tanh",  "Sigmoid",         "Relu"};
+  if (std::find(kStepwise.begin(), kStepwise.end(), layer.op) != kStepwise.end()) return true;
+  if (const auto* lstm = std::any_cast<LstmAttrs>(&layer.attrs)) return lstm->return_sequences;
+  if (const auto* bi = std::any_cast<BidirectionalAttrs>(&layer.attrs))
+    return bi->layer.return_sequences;
+  return false;
+}
+
+// Records which token ids mark the padding of y, if any.
+void carry_mask(BuildContext& ctx, const LayerSpec& layer, const std::vector<ValueId>& xs,
+                ValueId y) {
+  const Graph& g = ctx.graph();
+  if (const auto* emb = std::any_cast<EmbeddingAttrs>(&layer.attrs)) {
+    if (emb->mask_zero && g.value(xs.front()).shape.rank() == 2) ctx.masks[y] = xs.front();
+    return;
+  }
+  const auto mask = ctx.masks.find(xs.front());
+  if (mask == ctx.masks.end() || !keeps_steps(layer)) return;
+  const Shape& steps = g.value(mask->second).shape;
+  const Shape& shape = g.value(y).shape;
+  if (shape.rank() >= 3 && dims_compatible(shape[0], steps[0]) && shape[1] == steps[1])
+    ctx.masks[y] = mask->second;
+}
+
+// A Slice by part resolves to a range once the input's axis size is known.
+SliceAttrs resolve_slice(const LayerSpec& layer, const Shape& x, const std::string& node,
+                         const SourceLoc& loc) {
+  const auto* s = std::any_cast<SliceSpec>(&layer.attrs);
+  if (!s) throw std::bad_any_cast();
+  if (!s->by_part()) return SliceAttrs{s->axis, s->begin, s->end};
+  const std::string what = fmt::format("layer '{}' (Slice) at node '{}'", layer.name, node);
+  int axis = 0;
+  try {
+    axis = x.normalize_axis(s->axis);
+  } catch (const ShapeError& e) {
+    throw BuildError(loc, fmt::format("{}: input {}: {}", what, x.to_string(), e.what()));
+  }
+  const int64_t size = x[axis];
+  if (size == kBatch)
+    throw BuildError(loc, fmt::format("{}: part {} of {} needs the size of axis {} of {}, which "
+                                      "is only known at run time",
+                                      what, s->part, s->of, s->axis, x.to_string()));
+  if (size % s->of != 0)
+    throw BuildError(loc, fmt::format("{}: axis {} of {} has size {}, which does not split into "
+                                      "{} equal parts",
+                                      what, s->axis, x.to_string(), size, s->of));
+  if (s->part < 0 || s->part >= s->of)
+    throw BuildError(loc,
+                     fmt::format("{}: part {} is out of range [0, {}]", what, s->part, s->of - 1));
+  const int64_t width = size / s->of;
+  return SliceAttrs{s->axis, s->part * width, (s->part + 1) * width};
+}
+
+ValueId apply_op(BuildContext& ctx, const LayerSpec& layer, const std::vector<ValueId>& xs,
+                 const std::string& name, const SourceLoc& loc) {
+  Graph& g = ctx.graph();
+  std::vector<ValueId> data = xs;
+  const LayerKind* kind = kind_of(layer);
+  const auto mask = ctx.masks.find(xs.front());
+  if (kind && kind->reads_mask && xs.size() == 1 && mask != ctx.masks.end())
+    data.push_back(mask->second);
+  ValueId y = -1;
+  if (const auto it = ctx.graph_layers.find(layer.name); it != ctx.graph_layers.end()) {
+    y = g.apply(it->second, data, name, loc);
+    if (g.layer(it->second).uses.size() == 1) check_initializer_kinds(ctx, layer, it->second);
+  } else {
+    std::any attrs = layer.attrs;
+    if (layer.op == "Slice") attrs = resolve_slice(layer, g.value(xs.front()).shape, name, loc);
+    y = g.add_node(*op_registry().find(layer.op), std::move(attrs), data, name, loc);
+  }
+  carry_mask(ctx, layer, xs, y);
+  return y;
+}
+
+std::vector<ValueId> apply_lambda(BuildContext& ctx, const LayerSpec& layer,
+                                  const std::vector<ValueId>& xs, const std::string& name) {
+  // compile_lambda scopes its nodes under `name`, which already spells the whole path.
+  const ScopeAt top(ctx, "");
+  std::vector<ValueId> ys;
+  for (size_t i = 0; i < layer.exprs.size(); ++i) {
+    try {
+      ys.push_back(compile_lambda(ctx.graph(), name, layer.exprs[i], layer.args, xs));
+    } catch (const ExprError& e) {
+      throw BuildError(offset_loc(lambda_expr_loc(layer, i), static_cast<size_t>(e.column() - 1)),
+                       fmt::format("layer '{}' (Lambda): {}", layer.name, e.message()));
+    } catch (const GraphError& e) {
+      throw BuildError(layer.loc, fmt::format("layer '{}' (Lambda): {}", layer.name, e.what()));
+    }
+  }
+  return ys;
+}
+
+// Nodes "<scope>/<layer>" in scope `scope`, the last one named `name`; a nested Sequential
+// opens "<scope>/<its name>".
+ValueId apply_sequential(BuildContext& ctx, const LayerSpec& seq, ValueId x,
+                         const std::string& name, const SourceLoc& loc, const std::string& scope) {
+  const ScopeAt open(ctx, scope);
+  for (size_t i = 0; i < seq.layers.size(); ++i) {
+    const LayerSpec& inner = *ctx.layers.at(seq.layers[i]);
+    const std::string path = scope + "/" + inner.name;
+    const std::string node = i + 1 == seq.layers.size() ? name : ctx.fresh_name(path);
+    x = apply_layer(ctx, inner, {x}, node, loc, path).front();
+  }
+  return x;
+}
+
+}  // namespace
+
+std::vector<ValueId> apply_layer(BuildContext& ctx, const LayerSpec& layer,
+                                 const std::vector<ValueId>& xs, const std::string& name,
+                                 const SourceLoc& loc, const std::string& scope) {
+  try {
+    if (layer.op == "Lambda") return apply_lambda(ctx, layer, xs, name);
+    if (xs.empty()) throw BuildError(loc, fmt::format("layer '{}' needs a value", layer.name));
+    if (layer.op == "Sequential")
+      return {apply_sequential(ctx, layer, xs.front(), name, loc, scope.empty() ? name : scope)};
+    return {apply_op(ctx, layer, xs, name, loc)};
+  } catch (const BuildError&) {
+    throw;
+  } catch (const GraphError& e) {
+    throw BuildError(loc, without_location(e.what(), loc));
+  } catch (const ShapeError& e) {
+    throw BuildError(loc, fmt::format("node '{}' ({}): {}", name, layer.op, e.what()));
+  } catch (const std::bad_any_cast&) {
+    throw BuildError(loc, fmt::format("layer '{}': its attributes are not those of op {}",
+                                      layer.name, layer.op));
+  }
+}
+
+}  // namespace twinflow::graph

@@ -1,0 +1,63 @@
+#include "runtime/data/dataset.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "graph/ir/errors.h"
+#include "runtime/text/tokenizer.h"
+
+namespace twinflow::runtime {
+
+std::string_view DataColumn::text_of(int64_t row) const {
+  const size_t r = static_cast<size_t>(row);
+  const size_t begin = r == 0 ? 0 : static_cast<size_t>(text_ends.at(r - 1));
+  return std::string_view(text).substr(begin, static_cast<size_t>(text_ends.at(r)) - begin);
+}
+
+const DataColumn& Dataset::column(std::string_view name) const {
+  for (const DataColumn& c : columns)
+    if (c.spec.name == name) return c;
+  std::string names;
+  for (const DataColumn& c : columns) names += (names.empty() ? "" : ", ") + c.spec.name;
+  throw graph::RuntimeInputError(
+      fmt::format("{}: no column named '{}' (the columns are {})", file, name, names));
+}
+
+DataColumn& Dataset::column(std::string_view name) {
+  return const_cast<DataColumn&>(std::as_const(*this).column(name));
+}
+
+void Dataset::count_tokens(TokenCounts& counts) const {
+  std::vector<std::string> tokens;
+  for (const DataColumn& c : columns) {
+    if (!c.is_text()) continue;
+    for (int64_t r = 0; r < rows(); ++r) {
+      tokenize(c.text_of(r), tokens);
+      counts.add(tokens);
+    }
+  }
+}
+
+void Dataset::encode(const Vocabulary& vocab) {
+  std::vector<std::string> tokens;
+  for (DataColumn& c : columns) {
+    if (!c.is_text()) continue;
+    const int64_t length = c.spec.length;
+    c.ids.resize(graph::Shape{rows(), length});
+    c.stats = {};
+    for (int64_t r = 0; r < rows(); ++r) {
+      tokenize(c.text_of(r), tokens);
+      const int64_t n = static_cast<int64_t>(tokens.size());
+      c.stats.tokens += n;
+      if (n > length) {
+        ++c.stats.cut_rows;
+        c.stats.cut_tokens += n - length;
+      }
+      const std::span<int32_t> out(c.ids.data.data() + r * length, static_cast<size_t>(length));
+      c.stats.unknown += vocab.encode(tokens, out);
+    }
+  }
+}
+
+}  // namespace twinflow::runtime

@@ -1,0 +1,44 @@
+// runtime/exec/executor.h — runs a graph on batches with parameters from a ParameterStore.
+//
+// Gradients of a mean-over-batch loss accumulate across backward() calls until the store's
+// zero_grad(). To accumulate k micro-batches into exactly the gradient of their union batch,
+// call backward(loss, b_i / Σ b_j) for micro-batch i of size b_i: each micro-batch's mean
+// is re-weighted by its share of the union.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "autograd/tape.h"
+#include "runtime/exec/parameter_store.h"
+
+namespace twinflow::runtime {
+
+template <typename T>
+class Executor {
+ public:
+  Executor(const graph::Graph& graph, ParameterStore<T>& params);
+
+  // Binds a batch to a graph input by name (not copied; must outlive the next forward).
+  void feed(std::string_view input, const ops::Tensor<T>* t);
+  void feed_ids(std::string_view input, const ops::IdTensor* ids);
+
+  // Runs the whole graph; dropout is on when training, with masks drawn from `seed`.
+  void forward(bool training, uint64_t seed);
+  // Adds scale · d(value of `loss`)/dθ into every trainable parameter's gradient.
+  void backward(graph::ValueId loss, T scale = T(1));
+
+  const ops::Tensor<T>& value(graph::ValueId v) const { return tape_.value(v); }
+  const ops::Tensor<T>& value(std::string_view name) const;
+  const autograd::Tape<T>& tape() const { return tape_; }
+
+ private:
+  graph::ValueId input_id(std::string_view name) const;
+  const graph::Graph& graph_;
+  autograd::Tape<T> tape_;
+};
+
+extern template class Executor<float>;
+extern template class Executor<double>;
+
+}  // namespace twinflow::runtime

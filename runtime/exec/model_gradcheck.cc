@@ -1,0 +1,93 @@
+#include "runtime/exec/model_gradcheck.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <any>
+#include <limits>
+#include <random>
+
+#include "graph/ir/attrs.h"
+#include "runtime/exec/parameter_store.h"
+
+namespace twinflow::runtime {
+
+namespace {
+
+using graph::Graph;
+using graph::ValueId;
+
+// The smallest vocabulary among the Embeddings that read an id input: ids below it are valid
+// for every one of them.
+int64_t vocabulary_of(const Graph& g, ValueId input) {
+  int64_t vocab = std::numeric_limits<int64_t>::max();
+  for (graph::NodeId n : g.consumers(input)) {
+    const graph::Node& node = g.node(n);
+    if (node.op->name != "Embedding") continue;
+    const auto& attrs = std::any_cast<const graph::EmbeddingAttrs&>(node.attrs);
+    vocab = std::min(vocab, attrs.vocab);
+  }
+  if (vocab == std::numeric_limits<int64_t>::max())
+    throw graph::RuntimeInputError(
+        fmt::format("input '{}' holds token ids but no Embedding reads it, so gradcheck cannot "
+                    "tell which ids are valid",
+                    g.value(input).name));
+  return vocab;
+}
+
+// Post-padded ids: the first sample uses every step, the others a random length >= 1.
+ops::IdTensor random_ids(const graph::Shape& shape, int64_t vocab, std::mt19937_64& rng) {
+  ops::IdTensor ids(shape);
+  const int64_t rows = shape[0];
+  const int64_t steps = shape.num_elements() / rows;
+  std::uniform_int_distribution<int32_t> token(
+      vocab > 1 ? 1 : 0, static_cast<int32_t>(std::max<int64_t>(vocab - 1, 0)));
+  std::uniform_int_distribution<int64_t> length(1, steps);
+  for (int64_t i = 0; i < rows; ++i) {
+    const int64_t n = i == 0 ? steps : length(rng);
+    for (int64_t t = 0; t < n; ++t) ids.data[static_cast<size_t>(i * steps + t)] = token(rng);
+  }
+  return ids;
+}
+
+graph::Shape with_batch(graph::Shape s, int64_t batch) {
+  for (int i = 0; i < s.rank(); ++i)
+    if (s[i] == graph::kBatch) s[i] = batch;
+  return s;
+}
+
+}  // namespace
+
+autograd::GradCheckReport check_model_gradients(const graph::Model& model,
+                                                const ModelGradCheckOptions& options) {
+  const Graph& g = *model.graph;
+  std::mt19937_64 rng(options.seed);
+  autograd::Feeds feeds;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (ValueId v : g.inputs()) {
+    const graph::Shape shape = with_batch(g.value(v).shape, options.batch);
+    if (g.value(v).dtype == graph::DType::kInt32) {
+      feeds.ids.emplace(v, random_ids(shape, vocabulary_of(g, v), rng));
+    } else {
+      ops::Tensor<double> t(shape);
+      for (double& x : t.data) x = unit(rng);
+      feeds.reals.emplace(v, std::move(t));
+    }
+  }
+  ParameterStore<double> store(g, options.seed);
+  std::map<ValueId, ops::Tensor<double>> values;
+  std::vector<ValueId> wrt;
+  for (const Parameter<double>& p : store.all()) {
+    values.emplace(p.value, p.data);
+    if (p.trainable) wrt.push_back(p.value);
+  }
+  autograd::GradCheckOptions check;
+  check.seed = options.seed;
+  check.training = options.training;
+  check.max_probes_per_tensor = options.max_probes_per_tensor;
+  check.tolerance = options.tolerance;
+  const ValueId objective = model.loss ? *model.loss : model.outputs.front();
+  return autograd::check_gradients(g, feeds, values, objective, wrt, check);
+}
+
+}  // namespace twinflow::runtime

@@ -1,0 +1,86 @@
+// runtime/saved/model_dir.h — a saved model: everything needed to continue training or to use it.
+//
+//   DIR/spec.yaml               the spec as trained (emit_spec: every default written, the
+//                               command line's overrides applied, data paths made absolute)
+//   DIR/vocab.txt               the vocabulary (runtime/text/vocabulary.h)
+//   DIR/weights.safetensors     the weights to use: the best epoch's by validation loss (the
+//                               last epoch's when there is no validation file)
+//   DIR/checkpoint.safetensors  the last completed epoch's weights, which --resume continues
+//   DIR/optimizer.safetensors   the optimizer's state after that epoch
+//   DIR/state.json              {"epoch", "step", "best_val_loss", "best_epoch", "stale_epochs",
+//                                "seed", "dtype", "initial_loss"}
+//   DIR/log.jsonl               one JSON object per epoch: epoch, loss, the metrics, val_loss,
+//                               val_<metric>, seconds
+// Every file is written to a temporary file and renamed (runtime/io/atomic_file.h): after a crash
+// each file is the old one or the new one. Loading is strict: a file missing or damaged, a
+// vocabulary line, a weight missing or of the wrong shape is an error naming the file.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/model/model.h"
+#include "runtime/exec/parameter_store.h"
+#include "runtime/text/vocabulary.h"
+
+namespace twinflow::runtime {
+
+// A saved model directory is incomplete or damaged.
+class ModelDirError : public graph::RuntimeInputError {
+ public:
+  using graph::RuntimeInputError::RuntimeInputError;
+};
+
+struct TrainState {
+  int64_t epoch = 0;  // epochs completed
+  int64_t step = 0;   // optimizer steps made
+  double best_val_loss = std::numeric_limits<double>::infinity();
+  int64_t best_epoch = 0;
+  int64_t stale_epochs = 0;  // epochs since the best one (early stopping)
+  uint64_t seed = 0;
+  std::string dtype = "float32";
+  double initial_loss = std::numeric_limits<double>::quiet_NaN();  // the first batch's
+};
+
+struct EpochLog {
+  int64_t epoch = 0;
+  double loss = 0.0;
+  std::vector<std::pair<std::string, double>> metrics;
+  bool has_val = false;
+  double val_loss = 0.0;
+  std::vector<std::pair<std::string, double>> val_metrics;
+  double seconds = 0.0;
+};
+
+std::string to_json_line(const EpochLog& log);
+
+std::string dir_file(const std::string& dir, const std::string& name);
+
+void write_spec(const std::string& dir, const graph::ModelSpec& spec);
+void write_state(const std::string& dir, const TrainState& state);
+TrainState read_state(const std::string& dir);
+void write_log(const std::string& dir, const std::vector<std::string>& lines);
+std::vector<std::string> read_log(const std::string& dir);  // empty when absent
+
+struct SavedModel {
+  graph::Model model;
+  Vocabulary vocab;
+  TrainState state;
+};
+
+// Parses and builds DIR/spec.yaml, reads the vocabulary and the state. Throws ModelDirError.
+SavedModel load_model_dir(const std::string& dir);
+
+// Loads `file` of the directory (weights.safetensors, checkpoint.safetensors) strictly.
+template <typename T>
+void load_dir_weights(const std::string& dir, const std::string& file, ParameterStore<T>& params);
+
+extern template void load_dir_weights(const std::string&, const std::string&,
+                                      ParameterStore<float>&);
+extern template void load_dir_weights(const std::string&, const std::string&,
+                                      ParameterStore<double>&);
+
+}  // namespace twinflow::runtime

@@ -1,0 +1,42 @@
+// runtime/saved/model_roles.h — what a built model's values mean to train, eval, embed and similar.
+//
+// The rules, decided from the graph alone so that any spec of the two families works:
+//   text inputs   the int32 inputs, in the spec's order
+//   pair model    the loss reads a `target` (binary_crossentropy or contrastive). Its score
+//                 (higher = more alike) is `pred` for binary_crossentropy and −`distance` for
+//                 contrastive; a pair is predicted alike when pred ≥ 0.5 (no accuracy for
+//                 contrastive, whose distance has no fixed threshold)
+//   triplet model no target and exactly three text inputs (anchor, positive, negative in the
+//                 spec's order); distances are squared Euclidean between tower outputs
+//   tower output  for a text input, the last value (in graph order) that depends on that
+//                 input and on no other input and has one axis besides the batch: the output
+//                 of the last shared layer applied to it (x1 in the cosine Siamese network,
+//                 anchor_vec in the triplet networks)
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/model/model.h"
+
+namespace twinflow::runtime {
+
+enum class ModelFamily { kPair, kTriplet };
+
+struct ModelRoles {
+  ModelFamily family = ModelFamily::kPair;
+  std::vector<std::string> text_inputs;
+  std::vector<graph::ValueId> towers;  // one per text input
+  std::optional<std::string> target;   // the label input (pair models)
+  graph::ValueId score = -1;           // pair models: the value that scores a pair
+  bool score_is_distance = false;      // contrastive: score = −value
+  bool has_threshold = false;          // accuracy at 0.5 makes sense
+  graph::ValueId loss = -1;
+};
+
+// Throws graph::RuntimeInputError when the model is of neither family, or when a text input
+// has no tower output.
+ModelRoles model_roles(const graph::Model& model);
+
+}  // namespace twinflow::runtime

@@ -1,0 +1,163 @@
+#include "runtime/train/evaluation.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "runtime/train/metrics.h"
+
+namespace twinflow::runtime {
+
+namespace {
+
+template <typename T>
+double squared_distance(const T* a, const T* b, int64_t dim) {
+  double d = 0.0;
+  for (int64_t j = 0; j < dim; ++j) {
+    const double diff = static_cast<double>(a[j]) - static_cast<double>(b[j]);
+    d += diff * diff;
+  }
+  return d;
+}
+
+template <typename T>
+void collect_pairs(const ModelRoles& roles, const Executor<T>& executor, const Batch<T>& batch,
+                   EvalResult& result) {
+  const ops::Tensor<T>& score = executor.value(roles.score);
+  const ops::Tensor<T>& label = batch.column(*roles.target).values;
+  for (int64_t i = 0; i < batch.size(); ++i) {
+    const double s = static_cast<double>(score.data[static_cast<size_t>(i)]);
+    const double y = static_cast<double>(label.data[static_cast<size_t>(i)]);
+    result.scores.push_back(roles.score_is_distance ? -s : s);
+    result.labels.push_back(y);
+    if (roles.has_threshold && (s >= 0.5) == (y >= 0.5)) ++result.hits;
+  }
+}
+
+template <typename T>
+void collect_triplets(const ModelRoles& roles, const Executor<T>& executor, const Batch<T>& batch,
+                      EvalResult& result) {
+  const ops::Tensor<T>& a = executor.value(roles.towers[0]);
+  const ops::Tensor<T>& p = executor.value(roles.towers[1]);
+  const ops::Tensor<T>& n = executor.value(roles.towers[2]);
+  const int64_t dim = a.shape[1];
+  for (int64_t i = 0; i < batch.size(); ++i) {
+    const double ap = squared_distance(&a.data[static_cast<size_t>(i * dim)],
+                                       &p.data[static_cast<size_t>(i * dim)], dim);
+    const double an = squared_distance(&a.data[static_cast<size_t>(i * dim)],
+                                       &n.data[static_cast<size_t>(i * dim)], dim);
+    result.positive_distance.push_back(ap);
+    result.negative_distance.push_back(an);
+    if (ap < an) ++result.hits;
+  }
+}
+
+template <typename T>
+void append(const ops::Tensor<T>& t, std::vector<double>& out) {
+  for (T x : t.data) out.push_back(static_cast<double>(x));
+}
+
+}  // namespace
+
+template <typename T>
+void collect(const ModelRoles& roles, const Executor<T>& executor, const Batch<T>& batch,
+             bool keep_towers, EvalResult& result) {
+  const double loss = static_cast<double>(executor.value(roles.loss).data.at(0));
+  result.loss_sum += loss * static_cast<double>(batch.size());
+  result.rows += batch.size();
+  if (roles.family == ModelFamily::kPair)
+    collect_pairs(roles, executor, batch, result);
+  else
+    collect_triplets(roles, executor, batch, result);
+  if (keep_towers) {
+    const ops::Tensor<T>& first = executor.value(roles.towers[0]);
+    result.dim = first.shape[1];
+    append(first, result.first);
+    append(executor.value(roles.towers[1]), result.second);
+  }
+}
+
+template <typename T>
+EvalResult evaluate(const ModelRoles& roles, Executor<T>& executor, const Dataset& data,
+                    int64_t batch_size, bool keep_towers) {
+  EvalResult result;
+  BatchOrder order(data.rows(), batch_size, false, 0);
+  Batch<T> batch;
+  for (int64_t k = 0; k < order.batches(); ++k) {
+    gather(data, order.batch(k), batch);
+    feed(executor, batch);
+    executor.forward(false, 0);
+    collect(roles, executor, batch, keep_towers, result);
+  }
+  return result;
+}
+
+std::vector<std::pair<std::string, double>> summary_metrics(const ModelRoles& roles,
+                                                            const EvalResult& result,
+                                                            std::span<const std::string> wanted) {
+  const bool triplet = roles.family == ModelFamily::kTriplet;
+  static const std::vector<std::string> kPairDefaults = {"accuracy", "auc"};
+  static const std::vector<std::string> kTripletDefaults = {"triplet_accuracy"};
+  if (wanted.empty()) wanted = triplet ? kTripletDefaults : kPairDefaults;
+  std::vector<std::pair<std::string, double>> metrics;
+  std::optional<ThresholdChoice> at_half;  // f1, precision and recall share one pass
+  for (const std::string& name : wanted) {
+    if (triplet) {
+      if (name == "triplet_accuracy") metrics.emplace_back(name, result.hit_rate());
+      if (name == "recall_at_1" && result.dim > 0)
+        metrics.emplace_back(name, tower_recall_at(result, 1));
+      if (name == "recall_at_5" && result.dim > 0)
+        metrics.emplace_back(name, tower_recall_at(result, 5));
+      continue;
+    }
+    if (name == "auc") metrics.emplace_back(name, roc_auc(result.scores, result.labels));
+    if (!roles.has_threshold) continue;
+    if (name == "accuracy") metrics.emplace_back(name, result.hit_rate());
+    if (name == "f1" || name == "precision" || name == "recall") {
+      if (!at_half) at_half = scores_at(result.scores, result.labels, 0.5);
+      metrics.emplace_back(name, name == "f1"          ? at_half->f1
+                                 : name == "precision" ? at_half->precision
+                                                       : at_half->recall);
+    }
+  }
+  return metrics;
+}
+
+double tower_variance(const EvalResult& result) {
+  const int64_t dim = result.dim;
+  if (dim == 0 || result.first.empty()) return 0.0;
+  const int64_t n = static_cast<int64_t>(result.first.size()) / dim;
+  double total = 0.0;
+  for (int64_t j = 0; j < dim; ++j) {
+    double mean = 0.0, square = 0.0;
+    for (int64_t i = 0; i < n; ++i) mean += result.first[static_cast<size_t>(i * dim + j)];
+    mean /= static_cast<double>(n);
+    for (int64_t i = 0; i < n; ++i) {
+      const double d = result.first[static_cast<size_t>(i * dim + j)] - mean;
+      square += d * d;
+    }
+    total += square / static_cast<double>(n);
+  }
+  return total / static_cast<double>(dim);
+}
+
+double tower_recall_at(const EvalResult& result, int64_t k) {
+  const int64_t dim = result.dim;
+  if (dim == 0) return 0.0;
+  const int64_t n = static_cast<int64_t>(result.first.size()) / dim;
+  std::vector<double> distances(static_cast<size_t>(n * n));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      distances[static_cast<size_t>(i * n + j)] =
+          squared_distance(&result.first[static_cast<size_t>(i * dim)],
+                           &result.second[static_cast<size_t>(j * dim)], dim);
+  return recall_at_k(distances, n, std::min(k, n));
+}
+
+template void collect(const ModelRoles&, const Executor<float>&, const Batch<float>&, bool,
+                      EvalResult&);
+template void collect(const ModelRoles&, const Executor<double>&, const Batch<double>&, bool,
+                      EvalResult&);
+template EvalResult evaluate(const ModelRoles&, Executor<float>&, const Dataset&, int64_t, bool);
+template EvalResult evaluate(const ModelRoles&, Executor<double>&, const Dataset&, int64_t, bool);
+
+}  // namespace twinflow::runtime

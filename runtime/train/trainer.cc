@@ -1,0 +1,218 @@
+// The training loop, its guards and its checkpoints (runtime/train/trainer.h).
+#include "runtime/train/trainer.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <span>
+
+#include "runtime/io/weights_file.h"
+
+namespace twinflow::runtime {
+
+namespace {
+
+// A well-mixed 64-bit seed for each (run seed, step, micro-batch): dropout masks differ per
+// step yet repeat exactly in a resumed run.
+uint64_t step_seed(uint64_t seed, int64_t step, int64_t micro) {
+  uint64_t z = seed + 0x9e3779b97f4a7c15ULL *
+                          (static_cast<uint64_t>(step) * 64 + static_cast<uint64_t>(micro) + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+template <typename T>
+std::optional<T> first_non_finite(std::span<const T> values) {
+  for (T x : values)
+    if (!std::isfinite(x)) return x;
+  return std::nullopt;
+}
+
+constexpr double kPlateauTolerance = 1e-3;
+const std::vector<std::string> kBatchMetrics = {"accuracy", "triplet_accuracy"};
+constexpr double kCollapsedVariance = 1e-6;
+
+}  // namespace
+
+template <typename T>
+TrainSummary Trainer<T>::fit() {
+  TrainSummary summary;
+  if (!options_.out_dir.empty()) {
+    std::filesystem::create_directories(options_.out_dir);
+    graph::ModelSpec spec = model_.spec;
+    write_spec(options_.out_dir, spec);
+    vocab_.write(dir_file(options_.out_dir, "vocab.txt"));
+  }
+  const int64_t epochs = train_spec_.epochs;
+  for (int64_t epoch = state_.epoch; epoch < epochs; ++epoch) {
+    EpochLog log;
+    run_epoch(epoch, log);
+    summary.epochs.push_back(log);
+    if (train_spec_.patience > 0 && val_ && state_.stale_epochs >= train_spec_.patience) {
+      say(fmt::format("early stop: no better validation loss for {} epochs (best: epoch {})",
+                      state_.stale_epochs, state_.best_epoch));
+      summary.stopped_early = true;
+      break;
+    }
+  }
+  if (val_ && !best_.empty())
+    for (size_t i = 0; i < best_.size(); ++i) params_.all()[i].data = best_[i];
+  summary.best_epoch = state_.best_epoch;
+  return summary;
+}
+
+template <typename T>
+void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
+  const auto started = std::chrono::steady_clock::now();
+  BatchOrder order(train_.rows(), train_spec_.batch_size, train_spec_.shuffle, state_.seed);
+  order.start_epoch(epoch);
+  if (observer_.epoch_start) observer_.epoch_start(epoch + 1, train_spec_.epochs, order.batches());
+  EvalResult running;
+  active_sum_ = 0.0;
+  active_rows_ = 0;
+  const bool keep_towers = roles_.family == ModelFamily::kTriplet && !val_;
+  for (int64_t k = 0; k < order.batches(); ++k) {
+    const std::span<const int64_t> rows = order.batch(k);
+    run_batch(rows, running);
+    if (keep_towers) collect(roles_, executor_, batch_, true, running);
+    if (observer_.batch_done) {
+      Metrics shown{{"loss", running.loss()}};
+      // Only what is cheap to recompute after every batch: no ranking.
+      for (const auto& m : summary_metrics(roles_, running, kBatchMetrics)) shown.push_back(m);
+      if (active_rows_ > 0)
+        shown.emplace_back("active", active_sum_ / static_cast<double>(active_rows_));
+      observer_.batch_done(k + 1, static_cast<int64_t>(rows.size()), shown);
+    }
+  }
+  log.epoch = epoch + 1;
+  log.loss = running.loss();
+  log.metrics = summary_metrics(roles_, running, train_spec_.metrics);
+  // The share of triplets whose hinge is non-zero: at 0 the loss is 0 and nothing is learned,
+  // near 1 with a loss at the margin the embeddings have collapsed.
+  if (active_rows_ > 0)
+    log.metrics.emplace_back("active_triplets", active_sum_ / static_cast<double>(active_rows_));
+  log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  end_epoch(log, running);
+}
+
+// One optimizer step over the rows, as `accumulate` micro-batches.
+template <typename T>
+void Trainer<T>::run_batch(std::span<const int64_t> rows, EvalResult& running) {
+  params_.zero_grad();
+  const int64_t total = static_cast<int64_t>(rows.size());
+  const int64_t parts = std::min(options_.accumulate, total);
+  for (int64_t m = 0; m < parts; ++m) {
+    const int64_t begin = total * m / parts, end = total * (m + 1) / parts;
+    gather(train_, rows.subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin)),
+           batch_);
+    feed(executor_, batch_);
+    executor_.forward(true, step_seed(state_.seed, state_.step, m));
+    check_loss();
+    const double loss = static_cast<double>(executor_.value(roles_.loss).data.at(0));
+    if (std::isnan(state_.initial_loss)) state_.initial_loss = loss;
+    if (triplet_stats_) {
+      const ops::TripletBatchStats stats =
+          ops::triplet_batch_stats(executor_.value(triplet_pred_), *triplet_stats_);
+      active_sum_ += stats.active_fraction * static_cast<double>(end - begin);
+      active_rows_ += end - begin;
+    }
+    executor_.backward(roles_.loss, static_cast<T>(static_cast<double>(end - begin) / total));
+    collect(roles_, executor_, batch_, false, running);
+  }
+  check_gradients();
+  optimizer_->step(params_);
+  ++state_.step;
+}
+
+template <typename T>
+void Trainer<T>::check_loss() const {
+  const T loss = executor_.value(roles_.loss).data.at(0);
+  if (std::isfinite(loss)) return;
+  std::string where = "no node value is itself non-finite";
+  for (const graph::Node& node : model_.graph->nodes())
+    if (const auto bad = first_non_finite<T>(executor_.value(node.output).data)) {
+      where = fmt::format("the first non-finite value ({}) is node '{}' ({})", *bad, node.name,
+                          node.op->name);
+      break;
+    }
+  throw TrainingStopped(fmt::format("step {} (epoch {}): the loss is {}; {}. Training stopped; {}",
+                                    state_.step + 1, state_.epoch + 1, loss, where,
+                                    options_.out_dir.empty()
+                                        ? "nothing was saved"
+                                        : "the directory keeps the last completed epoch"));
+}
+
+template <typename T>
+void Trainer<T>::check_gradients() const {
+  for (const Parameter<T>& p : params_.all()) {
+    if (!p.trainable) continue;
+    if (const auto bad = first_non_finite<T>(p.grad.data))
+      throw TrainingStopped(fmt::format(
+          "step {} (epoch {}): the gradient of parameter '{}' holds {} (the first parameter "
+          "with a non-finite gradient). Training stopped before the update; {}",
+          state_.step + 1, state_.epoch + 1, p.name, *bad,
+          options_.out_dir.empty() ? "nothing was saved"
+                                   : "the directory keeps the last completed epoch"));
+  }
+}
+
+template <typename T>
+void Trainer<T>::end_epoch(EpochLog& log, const EvalResult& train) {
+  const EvalResult* towers = &train;
+  EvalResult val;
+  bool improved = true;
+  if (val_) {
+    val = evaluate(*val_, roles_.family == ModelFamily::kTriplet);
+    towers = &val;
+    log.has_val = true;
+    log.val_loss = val.loss();
+    log.val_metrics = summary_metrics(roles_, val, train_spec_.metrics);
+    improved = log.val_loss < state_.best_val_loss;
+    if (improved) {
+      state_.best_val_loss = log.val_loss;
+      state_.best_epoch = log.epoch;
+      state_.stale_epochs = 0;
+      best_.clear();
+      for (const Parameter<T>& p : params_.all()) best_.push_back(p.data);
+    } else {
+      ++state_.stale_epochs;
+    }
+  }
+  state_.epoch = log.epoch;
+  if (log.epoch == 1 &&
+      std::abs(log.loss - state_.initial_loss) < kPlateauTolerance * std::abs(state_.initial_loss))
+    warn(fmt::format(
+        "the training loss has not moved from its starting value {:.4f} after the first epoch "
+        "(for a pair model, ln 2 = 0.6931: every pair scored 0.5). Try another --seed, a larger "
+        "--lr, or an Embedding initializer with a larger scale",
+        state_.initial_loss));
+  if (roles_.family == ModelFamily::kTriplet && towers->dim > 0 &&
+      tower_variance(*towers) < kCollapsedVariance)
+    warn(
+        fmt::format("the embeddings have collapsed: the variance of the tower outputs is {:.2e}; "
+                    "the loss sits at the margin. Try a smaller --lr or another --seed",
+                    tower_variance(*towers)));
+  log_lines_.push_back(to_json_line(log));
+  if (observer_.epoch_end) observer_.epoch_end(log);
+  save_epoch(improved);
+}
+
+// Each file is replaced atomically; state.json, which says which epoch the others hold, last.
+template <typename T>
+void Trainer<T>::save_epoch(bool improved) {
+  const std::string& dir = options_.out_dir;
+  if (dir.empty()) return;
+  save_weights(dir_file(dir, "checkpoint.safetensors"), params_);
+  if (improved) save_weights(dir_file(dir, "weights.safetensors"), params_);
+  optimizer_->save_state(dir_file(dir, "optimizer.safetensors"));
+  write_log(dir, log_lines_);
+  write_state(dir, state_);
+}
+
+template class Trainer<float>;
+template class Trainer<double>;
+
+}  // namespace twinflow::runtime

@@ -1,0 +1,144 @@
+// runtime/train/trainer.h — trains a built model on TSV data: epochs of shuffled batches, an
+// optimizer step per batch, validation, early stopping, checkpoints and the guards that tell
+// a user why a run went wrong.
+//
+// Setup (runtime/train/trainer_setup.cc), in this order, each later step overriding the earlier:
+//   parameters from the spec's initializers under `seed`; the vocabulary from --vocab or built
+//   from the training file (min_count 1, max_size = the smallest Embedding's vocab, so every
+//   id fits every table); pretrained vectors per Embedding (`pretrained:`); --init weights by
+//   name (a report of what was missing or unexpected); --resume DIR (weights, optimizer, epoch).
+// An epoch (runtime/train/trainer.cc): batches in the order of (seed, epoch)
+// (runtime/data/batches.h); each batch is split into `accumulate` micro-batches whose gradients add
+// up to the batch's (backward(loss, b_i / B)); one optimizer step per batch. Dropout masks are
+// drawn from (seed, step, micro-batch), so a float64 run, and a resumed one, repeat bit for bit.
+// Guards: a non-finite loss stops the run naming the step and the first node whose value is
+// not finite; a non-finite gradient stops it naming the step and the first such parameter.
+// The directory then still holds the last completed epoch. Warnings: the loss after the first
+// epoch within 1e-3 (relative) of the first batch's loss (the ln 2 plateau of a pair model
+// whose two encodings start equal); a triplet model's tower outputs with variance near zero
+// (collapsed embeddings, where the loss sits at the margin).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/model/model.h"
+#include "ops/mining_losses.h"
+#include "runtime/data/dataset.h"
+#include "runtime/exec/executor.h"
+#include "runtime/exec/parameter_store.h"
+#include "runtime/optim/optimizer.h"
+#include "runtime/saved/model_dir.h"
+#include "runtime/saved/model_roles.h"
+#include "runtime/text/vocabulary.h"
+#include "runtime/train/evaluation.h"
+
+namespace twinflow::runtime {
+
+// A run stopped by the NaN/Inf guard.
+class TrainingStopped : public graph::RuntimeInputError {
+ public:
+  using graph::RuntimeInputError::RuntimeInputError;
+};
+
+// What a training run needs besides the spec (whose train: section gives data, val,
+// epochs, batch_size, optimizer, seed, shuffle and patience; paths already resolved).
+struct TrainOptions {
+  std::string vocab_file;    // "" : build from the training data
+  std::string init_weights;  // "" : none
+  std::string out_dir;       // "" : nothing written
+  std::string resume_dir;    // "" : a fresh run
+  int64_t accumulate = 1;    // micro-batches per batch
+  bool skip_bad_rows = false;
+};
+
+using Metrics = std::vector<std::pair<std::string, double>>;
+
+// How a trainer reports; every member is optional.
+struct TrainObserver {
+  std::function<void(const std::string&)> info;
+  std::function<void(const std::string&)> warning;
+  std::function<void(int64_t epoch, int64_t epochs, int64_t batches)> epoch_start;
+  // samples: the rows of the batch just done.
+  std::function<void(int64_t batches_done, int64_t samples, const Metrics& running)> batch_done;
+  std::function<void(const EpochLog&)> epoch_end;
+};
+
+struct TrainSummary {
+  std::vector<EpochLog> epochs;  // of this run (a resumed run: the new ones)
+  int64_t best_epoch = 0;        // 0 without validation
+  bool stopped_early = false;
+};
+
+// Makes the spec's data, val, test and pretrained paths absolute, relative to its file.
+void resolve_spec_paths(graph::ModelSpec& spec);
+
+template <typename T>
+class Trainer {
+ public:
+  // Reads the data and sets everything up (see above). The model must outlive the trainer.
+  // Throws DataError, graph::RuntimeInputError, SafetensorsError, ModelDirError.
+  Trainer(const graph::Model& model, TrainOptions options, TrainObserver observer = {});
+
+  // Runs the remaining epochs; throws TrainingStopped from the guards. Leaves the best
+  // weights (by validation loss) in params().
+  TrainSummary fit();
+
+  // Reads a data file with the model's columns and encodes it with the vocabulary.
+  Dataset load_data(const std::string& path) const;
+  EvalResult evaluate(const Dataset& data, bool keep_towers);
+
+  const ModelRoles& roles() const { return roles_; }
+  const Vocabulary& vocab() const { return vocab_; }
+  const Dataset& train_data() const { return train_; }
+  const std::optional<Dataset>& val_data() const { return val_; }
+  ParameterStore<T>& params() { return params_; }
+  const TrainState& state() const { return state_; }
+
+ private:
+  void setup_vocabulary();
+  void load_pretrained_tables();
+  void load_init_weights();
+  void resume();
+  void run_epoch(int64_t epoch, EpochLog& log);
+  void run_batch(std::span<const int64_t> rows, EvalResult& running);
+  void check_loss() const;
+  void check_gradients() const;
+  void end_epoch(EpochLog& log, const EvalResult& train);
+  void save_epoch(bool improved);
+  void say(const std::string& text) const;
+  void warn(const std::string& text) const;
+
+  const graph::Model& model_;
+  const graph::TrainSpec& train_spec_;
+  TrainOptions options_;
+  TrainObserver observer_;
+  ModelRoles roles_;
+  std::vector<ColumnSpec> columns_;
+  Dataset train_;
+  std::optional<Dataset> val_;
+  Vocabulary vocab_;
+  ParameterStore<T> params_;
+  Executor<T> executor_;
+  std::unique_ptr<Optimizer<T>> optimizer_;
+  TrainState state_;
+  std::vector<ops::Tensor<T>> best_;  // the best epoch's parameters (with validation)
+  std::vector<std::string> log_lines_;
+  Batch<T> batch_;
+  // A triplet loss whose hinges can be counted (ops/mining_losses.h): the value it reads and
+  // how it counts; the epoch's running sum of active fractions, weighted by rows.
+  std::optional<ops::TripletStatsOptions> triplet_stats_;
+  graph::ValueId triplet_pred_ = -1;
+  double active_sum_ = 0.0;
+  int64_t active_rows_ = 0;
+};
+
+extern template class Trainer<float>;
+extern template class Trainer<double>;
+
+}  // namespace twinflow::runtime

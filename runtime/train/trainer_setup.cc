@@ -1,0 +1,208 @@
+// The trainer's setup: data, vocabulary, starting weights, resuming (runtime/train/trainer.h).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+
+#include "graph/ir/attrs.h"
+#include "runtime/data/input_columns.h"
+#include "runtime/data/tsv_reader.h"
+#include "runtime/io/weights_file.h"
+#include "runtime/text/pretrained.h"
+#include "runtime/train/trainer.h"
+
+namespace twinflow::runtime {
+
+namespace {
+
+std::string absolute_from(const std::filesystem::path& base, const std::string& path) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (base / path).lexically_normal().string();
+}
+
+// The smallest Embedding table of the spec: every vocabulary id must fit all of them.
+int64_t smallest_embedding(const graph::ModelSpec& spec) {
+  int64_t smallest = 0;
+  for (const graph::LayerSpec& layer : spec.layers)
+    if (layer.op == "Embedding") {
+      const int64_t v = std::any_cast<const graph::EmbeddingAttrs&>(layer.attrs).vocab;
+      smallest = smallest == 0 ? v : std::min(smallest, v);
+    }
+  return smallest;
+}
+
+std::string coverage(const Dataset& data) {
+  int64_t tokens = 0, unknown = 0;
+  for (const DataColumn& c : data.columns)
+    if (c.is_text()) {
+      tokens += c.stats.tokens - c.stats.cut_tokens;
+      unknown += c.stats.unknown;
+    }
+  const double known = tokens > 0 ? 100.0 * static_cast<double>(tokens - unknown) / tokens : 0.0;
+  return fmt::format("{:.1f}% of tokens in the vocabulary", known);
+}
+
+}  // namespace
+
+void resolve_spec_paths(graph::ModelSpec& spec) {
+  const std::filesystem::path base = spec.file.empty()
+                                         ? std::filesystem::current_path()
+                                         : std::filesystem::absolute(spec.file).parent_path();
+  for (std::string* path : {&spec.train.data, &spec.train.val, &spec.train.test})
+    *path = absolute_from(base, *path);
+  for (graph::LayerSpec& layer : spec.layers)
+    if (layer.pretrained) layer.pretrained->file = absolute_from(base, layer.pretrained->file);
+}
+
+template <typename T>
+Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserver observer)
+    : model_(model),
+      train_spec_(model.spec.train),
+      options_(std::move(options)),
+      observer_(std::move(observer)),
+      roles_(model_roles(model)),
+      columns_(input_columns(model.spec)),
+      params_(*model.graph, static_cast<uint64_t>(train_spec_.seed)),
+      executor_(*model.graph, params_) {
+  if (train_spec_.data.empty())
+    throw graph::RuntimeInputError("no training data: give --data FILE or train: {data: FILE}");
+  if (options_.accumulate < 1) throw graph::RuntimeInputError("--accumulate must be at least 1");
+  TsvOptions tsv{.skip_bad_rows = options_.skip_bad_rows};
+  train_ = read_tsv(train_spec_.data, columns_, tsv);
+  if (!train_spec_.val.empty()) val_ = read_tsv(train_spec_.val, columns_, tsv);
+  setup_vocabulary();
+  train_.encode(vocab_);
+  if (val_) val_->encode(vocab_);
+  say(fmt::format("data: {} training rows ({}){}", train_.rows(), coverage(train_),
+                  val_ ? fmt::format(", {} validation rows ({})", val_->rows(), coverage(*val_))
+                       : std::string(", no validation file")));
+  for (const Dataset* d : {&train_, val_ ? &*val_ : nullptr})
+    if (d != nullptr && d->skipped_rows > 0)
+      warn(fmt::format("{}: skipped {} bad rows; first: {}", d->file, d->skipped_rows,
+                       d->skipped_messages.empty() ? "" : d->skipped_messages.front()));
+  const int64_t batches = (train_.rows() + train_spec_.batch_size - 1) / train_spec_.batch_size;
+  optimizer_ = make_optimizer<T>(
+      train_spec_.optimizer,
+      train_spec_.optimizer.schedule
+          ? schedule_for_run(*train_spec_.optimizer.schedule, batches, train_spec_.epochs)
+          : LrSchedule{});
+  if (roles_.family == ModelFamily::kTriplet && roles_.loss >= 0) {
+    const graph::Node& loss = model_.graph->node(model_.graph->value(roles_.loss).producer);
+    triplet_stats_ = ops::triplet_stats_options(loss.op->name, loss.attrs);
+    if (triplet_stats_) triplet_pred_ = loss.inputs.front();
+  }
+  state_.seed = static_cast<uint64_t>(train_spec_.seed);
+  state_.dtype = sizeof(T) == sizeof(double) ? "float64" : "float32";
+  load_pretrained_tables();
+  load_init_weights();
+  if (!options_.resume_dir.empty()) resume();
+}
+
+template <typename T>
+void Trainer<T>::setup_vocabulary() {
+  const int64_t max_size = smallest_embedding(model_.spec);
+  if (!options_.vocab_file.empty()) {
+    vocab_ = Vocabulary::read(options_.vocab_file);
+    if (max_size > 0 && vocab_.size() > max_size)
+      throw graph::RuntimeInputError(fmt::format(
+          "{}: {} ids (with padding and out-of-vocabulary) do not fit an Embedding of vocab {}",
+          options_.vocab_file, vocab_.size(), max_size));
+    say(fmt::format("vocabulary: {} ids from {}", vocab_.size(), options_.vocab_file));
+    return;
+  }
+  TokenCounts counts;
+  train_.count_tokens(counts);
+  vocab_ = Vocabulary::build(counts, 1, max_size);
+  say(fmt::format("vocabulary: {} ids built from {} distinct training tokens (max {})",
+                  vocab_.size(), counts.counts().size(), max_size));
+}
+
+template <typename T>
+void Trainer<T>::load_pretrained_tables() {
+  std::mt19937_64 rng(state_.seed);
+  for (const graph::LayerSpec& layer : model_.spec.layers) {
+    if (!layer.pretrained) continue;
+    Parameter<T>* table = params_.find(layer.name + ".embeddings");
+    if (table == nullptr)
+      throw graph::RuntimeInputError(fmt::format("layer '{}': no embeddings table", layer.name));
+    const Coverage c =
+        load_pretrained(layer.pretrained->file, PretrainedOptions::from_spec(*layer.pretrained),
+                        vocab_, table->data, rng);
+    say(fmt::format("{}: {}", layer.name, c.to_string()));
+  }
+}
+
+template <typename T>
+void Trainer<T>::load_init_weights() {
+  if (options_.init_weights.empty()) return;
+  const WeightsLoadReport report = load_weights(options_.init_weights, params_, LoadMode::kReport);
+  say(fmt::format("--init {}: {}", options_.init_weights, report.summary()));
+  if (!report.mismatched.empty())
+    throw graph::RuntimeInputError(fmt::format("--init {}: shapes do not match: {}",
+                                               options_.init_weights,
+                                               fmt::join(report.mismatched, "; ")));
+}
+
+template <typename T>
+void Trainer<T>::resume() {
+  const std::string& dir = options_.resume_dir;
+  const TrainState saved = read_state(dir);
+  if (saved.dtype != state_.dtype)
+    throw ModelDirError(fmt::format("{}: the run was trained in {}, resume it with --dtype {}", dir,
+                                    saved.dtype, saved.dtype));
+  if (val_) {
+    load_dir_weights(dir, "weights.safetensors", params_);
+    best_.clear();
+    for (const Parameter<T>& p : params_.all()) best_.push_back(p.data);
+  }
+  load_dir_weights(dir, "checkpoint.safetensors", params_);
+  optimizer_->load_state(dir_file(dir, "optimizer.safetensors"), params_);
+  log_lines_ = read_log(dir);
+  state_ = saved;
+  say(fmt::format("resuming {} after epoch {} (step {})", dir, state_.epoch, state_.step));
+}
+
+template <typename T>
+Dataset Trainer<T>::load_data(const std::string& path) const {
+  Dataset data = read_tsv(path, columns_, TsvOptions{.skip_bad_rows = options_.skip_bad_rows});
+  data.encode(vocab_);
+  return data;
+}
+
+template <typename T>
+EvalResult Trainer<T>::evaluate(const Dataset& data, bool keep_towers) {
+  return runtime::evaluate(roles_, executor_, data, train_spec_.batch_size, keep_towers);
+}
+
+template <typename T>
+void Trainer<T>::say(const std::string& text) const {
+  if (observer_.info) observer_.info(text);
+}
+
+template <typename T>
+void Trainer<T>::warn(const std::string& text) const {
+  if (observer_.warning) observer_.warning(text);
+}
+
+// The members defined here; runtime/train/trainer.cc instantiates the rest of the class.
+template Trainer<float>::Trainer(const graph::Model&, TrainOptions, TrainObserver);
+template Trainer<double>::Trainer(const graph::Model&, TrainOptions, TrainObserver);
+template Dataset Trainer<float>::load_data(const std::string&) const;
+template Dataset Trainer<double>::load_data(const std::string&) const;
+template EvalResult Trainer<float>::evaluate(const Dataset&, bool);
+template EvalResult Trainer<double>::evaluate(const Dataset&, bool);
+template void Trainer<float>::say(const std::string&) const;
+template void Trainer<double>::say(const std::string&) const;
+template void Trainer<float>::warn(const std::string&) const;
+template void Trainer<double>::warn(const std::string&) const;
+template void Trainer<float>::setup_vocabulary();
+template void Trainer<float>::load_pretrained_tables();
+template void Trainer<float>::load_init_weights();
+template void Trainer<float>::resume();
+template void Trainer<double>::setup_vocabulary();
+template void Trainer<double>::load_pretrained_tables();
+template void Trainer<double>::load_init_weights();
+template void Trainer<double>::resume();
+
+}  // namespace twinflow::runtime
