@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "graph/spec/layer_keys.h"
+
 namespace twinflow::graph {
 
 namespace {

@@ -4,7 +4,7 @@
 // struct's initial values) and ranges, as calls on a visitor `v`. Three visitors walk these
 // lists: the reader (graph/spec/field_reader.h: YAML -> struct, recording errors and which
 // keys were read), the writer (graph/spec/emit.cc: struct -> YAML with every default), and
-// the key collector (graph/spec/layers.cc: the keys an op takes). A key added here is parsed,
+// the key collector (graph/spec/layer_keys.cc: the keys an op takes). A key added here is parsed,
 // emitted and offered as "did you mean" at once.
 //
 // A visitor provides: integer, axis, real, flag, choice (enum or string), text, names,

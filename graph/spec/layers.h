@@ -1,9 +1,6 @@
-// graph/spec/layers.h — the ops a spec can declare as layers: their YAML attributes (with
-// types, defaults and ranges) and how many values a call passes them.
-//
-// Each op's attributes are listed once, in one function over a visitor; parsing (YAML ->
-// the op's attribute struct, with every error recorded) and emitting (the struct -> YAML
-// with every default written out) both walk that list, so the two cannot drift apart.
+// graph/spec/layers.h — the ops a spec can declare as layers, and how many values a call
+// passes each. A table with no dependencies: the attributes of each op are listed in
+// graph/spec/fields.h, and the keys those lists name are collected in graph/spec/layer_keys.h.
 #pragma once
 
 #include <any>
@@ -24,8 +21,5 @@ struct LayerKind {
 // Every op a spec can declare under `layers:` (Lambda and Sequential included), by name.
 const LayerKind* find_layer_kind(std::string_view op);
 std::vector<std::string> layer_kind_names();
-
-// The attribute keys an op takes besides `op:` (for "did you mean" and documentation).
-std::vector<std::string> layer_attribute_keys(std::string_view op);
 
 }  // namespace twinflow::graph

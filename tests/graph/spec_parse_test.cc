@@ -7,6 +7,7 @@
 #include <string>
 
 #include "graph/ir/op_schema.h"
+#include "graph/spec/layer_keys.h"
 #include "graph/spec/layers.h"
 #include "graph/spec/spec.h"
 #include "tests/graph/spec_checks.h"
