@@ -1,3 +1,7 @@
+// graph/ir/ (twinflow_graph_ir): the graph IR every other folder builds on.
+// Owns values, shapes, dtypes, nodes, layers, op schemas, typed attributes and diagnostics.
+// May include: nothing of twinflow (fmt only).
+//
 // graph/ir/graph.h — the dataflow graph IR.
 //
 // Values are the edges: graph inputs, parameters, constants and node outputs. A node applies

@@ -1,3 +1,7 @@
+// graph/lambda/ (twinflow_graph_lambda): the Lambda expression language.
+// Owns its parser, its table of functions and the compiler to primitive graph nodes.
+// May include: graph/ir.
+//
 // graph/lambda/lambda.h — compiles a Lambda expression (graph/lambda/expr.h) into primitive graph
 // nodes.
 //

@@ -1,5 +1,5 @@
 // graph/model/build.h — the state build_model (graph/model/model.h) threads through its steps,
-// shared by graph/model*.cc only: what is defined, what failed (so that readers of a failed name
+// shared by graph/model/*.cc only: what is defined, what failed (so that readers of a failed name
 // are skipped without a second message), which values carry a padding mask, and the graph scope.
 #pragma once
 

@@ -1,3 +1,7 @@
+// graph/model/ (twinflow_graph_model): where a ModelSpec becomes a Graph.
+// Owns name resolution, layer calls, losses, shape inference, sharing checks, the summary.
+// May include: graph/spec, graph/lambda, graph/yaml, graph/ir.
+//
 // graph/model/model.h — builds a ModelSpec into a Graph, with every name resolved and every shape
 // inferred, and no tensor allocated.
 //

@@ -1,8 +1,12 @@
+// graph/spec/ (twinflow_graph_spec): where a YAML file becomes a ModelSpec.
+// Owns the spec structs, the key list of every layer op, the parser and the writer.
+// May include: graph/yaml, graph/ir.
+//
 // graph/spec/spec.h — a model spec as typed data: what a YAML file under models/ declares.
 //
 // Reading goes in two steps, each reporting every error it finds in one pass:
-//   parse_spec  (graph/spec/parse.cc)  YAML text -> ModelSpec: keys, types, ranges, tags
-//   build_model (graph/model/model.h)        ModelSpec -> Graph: names, cycles, shapes, sharing
+//   parse_spec  (graph/spec/parse.cc)   YAML text -> ModelSpec: keys, types, ranges, tags
+//   build_model (graph/model/model.h)   ModelSpec -> Graph: names, cycles, shapes, sharing
 // and emit_spec (graph/spec/emit.cc) writes a ModelSpec back as YAML with every default
 // filled in; parsing that text again gives an equal ModelSpec (`twinflow check
 // --print-defaults`). The format itself is documented in docs/spec.md.

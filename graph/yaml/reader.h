@@ -1,3 +1,7 @@
+// graph/yaml/ (twinflow_graph_yaml): YAML read with the place of every value.
+// Owns the located tree (yaml-cpp stops here) and the strict map and value readers.
+// May include: graph/ir.
+//
 // graph/yaml/reader.h — strict reading of a YAML tree (graph/yaml/tree.h): typed values with
 // ranges, and maps whose every key must be known.
 //

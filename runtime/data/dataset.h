@@ -1,3 +1,7 @@
+// runtime/data/ (twinflow_runtime_data): where a batch is made.
+// Owns TSV files, the dataset of a model's input columns and shuffled batches.
+// May include: runtime/text, runtime/io, runtime/exec and below.
+//
 // runtime/data/dataset.h — the rows of a data file, one column per model input.
 //
 // A column is text (token ids for an int32 input [T]), a 0/1 label or a real number (for a

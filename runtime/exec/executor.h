@@ -1,3 +1,7 @@
+// runtime/exec/ (twinflow_runtime_exec): running a graph.
+// Owns the executor, the parameter store, initialisers, the whole-model gradient check.
+// May include: autograd, ops, graph.
+//
 // runtime/exec/executor.h — runs a graph on batches with parameters from a ParameterStore.
 //
 // Gradients of a mean-over-batch loss accumulate across backward() calls until the store's

@@ -1,3 +1,7 @@
+// runtime/io/ (twinflow_runtime_io): files that must never be half written.
+// Owns atomic writes, the safetensors format and weights files of a parameter store.
+// May include: runtime/exec and below.
+//
 // runtime/io/safetensors.h — safetensors files: the weights users exchange, loadable with numpy.
 //
 //   [8 bytes] N, the header length, unsigned little-endian

@@ -1,3 +1,7 @@
+// runtime/optim/ (twinflow_runtime_optim): one optimizer step.
+// Owns the optimizers, learning-rate schedules, gradient clipping and optimizer state.
+// May include: runtime/io, runtime/exec and below.
+//
 // runtime/optim/optimizer.h — the optimizers, with Keras 3's formulas and defaults, and the factory
 // that builds one from a spec's `optimizer:`.
 //

@@ -1,3 +1,7 @@
+// runtime/saved/ (twinflow_runtime_saved): a trained model, saved and used.
+// Owns the model directory, what each value of a model means, embedding and scoring texts.
+// May include: runtime/text, runtime/io, runtime/exec and below.
+//
 // runtime/saved/model_dir.h — a saved model: everything needed to continue training or to use it.
 //
 //   DIR/spec.yaml               the spec as trained (emit_spec: every default written, the

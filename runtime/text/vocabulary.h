@@ -1,3 +1,7 @@
+// runtime/text/ (twinflow_runtime_text): from text to token ids.
+// Owns the tokenizer, the vocabulary, pretrained word vectors and located line reading.
+// May include: runtime/io, runtime/exec and below.
+//
 // runtime/text/vocabulary.h — the map from tokens to the ids an Embedding looks up.
 //
 // Ids: 0 is padding, 1 is out-of-vocabulary (any token not listed), and the k-th token (from

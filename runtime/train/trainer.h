@@ -1,3 +1,7 @@
+// runtime/train/ (twinflow_runtime_train): training and evaluation.
+// Owns the trainer, metrics, evaluation and the word-counting baselines.
+// May include: every other runtime/ folder and below.
+//
 // runtime/train/trainer.h — trains a built model on TSV data: epochs of shuffled batches, an
 // optimizer step per batch, validation, early stopping, checkpoints and the guards that tell
 // a user why a run went wrong.
