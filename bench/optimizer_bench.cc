@@ -4,7 +4,7 @@
 //
 // Rows (median and min of --reps timed steps after --warmup):
 //   adam.before         the earlier Adam: three Eigen statements, ~10 passes over memory
-//   *.one_core          a rule of runtime/optimizer.h on one core (ops::set_parallel_enabled
+//   *.one_core          a rule of runtime/optim/optimizer.h on one core (ops::set_parallel_enabled
 //                       off): one pass over memory
 //   *.two_cores         the same with parameters of >= kSplitElements values split in two
 //                       halves, one per core (the default)
@@ -25,9 +25,9 @@
 #include <string>
 #include <vector>
 
-#include "graph/graph.h"
+#include "graph/ir/graph.h"
 #include "ops/parallel.h"
-#include "runtime/optimizer.h"
+#include "runtime/optim/optimizer.h"
 
 namespace {
 
@@ -183,9 +183,8 @@ int main(int argc, char** argv) {
     twinflow::graph::OptimizerSpec s = spec(c.name);
     s.nesterov = c.nesterov;
     s.clipnorm = c.clip ? 1.0 : 0.0;
-    twinflow::runtime::OptimizerOptions options;
-    options.centered = c.centered;
-    auto optimizer = twinflow::runtime::make_optimizer<float>(s, options);
+    s.centered = c.centered;
+    auto optimizer = twinflow::runtime::make_optimizer<float>(s);
     const auto [one, two] = time_alternating(warmup, reps, [&] { optimizer->step(store); });
     report(fmt::format("{}.one_core", c.row), one);
     report(fmt::format("{}.two_cores", c.row), two);

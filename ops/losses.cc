@@ -27,12 +27,6 @@ void check_pair(std::span<const graph::ValueInfo> in, std::string_view first,
                                  in[1].shape.to_string(), first, in[0].shape.to_string()));
 }
 
-// 1/N for a mean over n elements; an empty batch contributes nothing.
-template <typename T>
-T inverse_count(int64_t n) {
-  return n > 0 ? T(1) / static_cast<T>(n) : T(0);
-}
-
 // Where BCE's clipping is active: 0 inside [ε, 1 − ε], 1 below, 2 above.
 template <typename T>
 int clip_state(T p, T eps) {

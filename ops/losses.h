@@ -86,4 +86,11 @@ struct Contrastive {
   static uint64_t kink_signature(const Attrs& a, Args<T> in, In<T> y);
 };
 
+// 1/N for a mean over n elements; an empty batch contributes nothing (losses.cc and
+// mining_losses.cc).
+template <typename T>
+T inverse_count(int64_t n) {
+  return n > 0 ? T(1) / static_cast<T>(n) : T(0);
+}
+
 }  // namespace twinflow::ops

@@ -15,11 +15,6 @@ namespace twinflow::ops {
 
 namespace {
 
-template <typename T>
-T inverse_count(int64_t n) {
-  return n > 0 ? T(1) / static_cast<T>(n) : T(0);
-}
-
 // A mined triplet (a_i, p_i, c_k) with dL/d(d_ii − d_ik) per unit dy.
 template <typename T>
 struct MinedTerm {

@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${TWINFLOW_BUILD_DIR:-build}
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${TWINFLOW_BUILD_TYPE:-Release} "$@" >/dev/null
+# ccache, when installed, keeps compiled objects across builds and build directories.
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${TWINFLOW_BUILD_TYPE:-Release} \
+  "${launcher[@]}" "$@" >/dev/null
 # shellcheck disable=SC2086  # a list of targets
 ninja -C "$build_dir" ${TWINFLOW_TARGETS:-}

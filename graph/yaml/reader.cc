@@ -13,8 +13,6 @@ namespace twinflow::graph {
 
 namespace {
 
-constexpr std::string_view kCoreTagPrefix = "tag:yaml.org,2002:";
-
 enum class ScalarType { kNull, kBool, kInt, kFloat, kString };
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -64,8 +62,8 @@ bool looks_float(std::string_view s) {
 ScalarType scalar_type(const YamlNode& node) {
   if (node.is_null()) return ScalarType::kNull;
   const std::string& tag = node.tag;
-  if (tag.starts_with(kCoreTagPrefix)) {
-    const std::string_view name = std::string_view(tag).substr(kCoreTagPrefix.size());
+  if (tag.starts_with(kYamlCoreTagPrefix)) {
+    const std::string_view name = std::string_view(tag).substr(kYamlCoreTagPrefix.size());
     if (name == "int") return ScalarType::kInt;
     if (name == "float") return ScalarType::kFloat;
     if (name == "bool") return ScalarType::kBool;

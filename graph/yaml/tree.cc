@@ -13,13 +13,11 @@ namespace twinflow::graph {
 
 namespace {
 
-constexpr std::string_view kCoreTagPrefix = "tag:yaml.org,2002:";
-
 // The non-specific tags ("?" plain, "!" quoted) and YAML's own tags for plain data.
 bool allowed_tag(const std::string& tag) {
   if (tag.empty() || tag == "?" || tag == "!") return true;
-  if (!tag.starts_with(kCoreTagPrefix)) return false;
-  const std::string_view name = std::string_view(tag).substr(kCoreTagPrefix.size());
+  if (!tag.starts_with(kYamlCoreTagPrefix)) return false;
+  const std::string_view name = std::string_view(tag).substr(kYamlCoreTagPrefix.size());
   for (std::string_view ok : {"str", "int", "float", "bool", "null", "map", "seq"})
     if (name == ok) return true;
   return false;
@@ -27,7 +25,7 @@ bool allowed_tag(const std::string& tag) {
 
 // As the user wrote it: "!!python/object:os.system", not "tag:yaml.org,2002:python/...".
 std::string shown_tag(const std::string& tag) {
-  if (tag.starts_with(kCoreTagPrefix)) return "!!" + tag.substr(kCoreTagPrefix.size());
+  if (tag.starts_with(kYamlCoreTagPrefix)) return "!!" + tag.substr(kYamlCoreTagPrefix.size());
   return tag;
 }
 

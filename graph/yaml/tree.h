@@ -17,6 +17,9 @@
 
 namespace twinflow::graph {
 
+// The prefix of YAML's own tags ("tag:yaml.org,2002:str" is written !!str).
+inline constexpr std::string_view kYamlCoreTagPrefix = "tag:yaml.org,2002:";
+
 struct YamlNode {
   enum class Kind { kNull, kScalar, kList, kMap };
   // How a scalar was written: plain (typed by its text: 12, 0.5, true), or quoted / as a

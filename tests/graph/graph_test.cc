@@ -8,7 +8,7 @@
 namespace twinflow::graph {
 namespace {
 
-const OpSchema& dense() { return ops::op_def<ops::Dense>(); }
+const OpSchema& dense_schema() { return ops::op_def<ops::Dense>(); }
 
 TEST_SUITE("graph") {
   TEST_CASE("shapes print the batch dimension as B and resolve negative axes") {
@@ -24,7 +24,8 @@ TEST_SUITE("graph") {
     Graph g;
     const ValueId a = g.add_input("a", Shape{kBatch, 5});
     const ValueId b = g.add_input("b", Shape{kBatch, 5});
-    const LayerId head = g.add_layer("head", dense(), DenseAttrs{3, Activation::kTanh, true});
+    const LayerId head =
+        g.add_layer("head", dense_schema(), DenseAttrs{3, Activation::kTanh, true});
     const ValueId ya = g.apply(head, {a}, "ya");
     const ValueId yb = g.apply(head, {b}, "yb");
     CHECK(g.value(ya).shape == Shape{kBatch, 3});
@@ -40,7 +41,8 @@ TEST_SUITE("graph") {
     Graph g;
     const ValueId a = g.add_input("a", Shape{kBatch, 5});
     const ValueId b = g.add_input("b", Shape{kBatch, 6});
-    const LayerId head = g.add_layer("head", dense(), DenseAttrs{3, Activation::kTanh, true});
+    const LayerId head =
+        g.add_layer("head", dense_schema(), DenseAttrs{3, Activation::kTanh, true});
     g.apply(head, {a}, "ya");
     CHECK_THROWS_WITH_AS(g.apply(head, {b}, "yb"),
                          doctest::Contains("node 'yb' applies layer 'head' to inputs of another "
@@ -51,11 +53,11 @@ TEST_SUITE("graph") {
   TEST_CASE("a shape error names the node and the producer of every input") {
     Graph g;
     const ValueId x = g.add_input("x", Shape{kBatch, 5});
-    const LayerId l1 = g.add_layer("first", dense(), DenseAttrs{4, Activation::kRelu, true});
+    const LayerId l1 = g.add_layer("first", dense_schema(), DenseAttrs{4, Activation::kRelu, true});
     const ValueId h = g.apply(l1, {x}, "h");
     const ValueId w = g.add_parameter("w", Shape{7, 2});
     try {
-      g.add_node(dense(), DenseAttrs{2, Activation::kLinear, false}, {h, w}, "out");
+      g.add_node(dense_schema(), DenseAttrs{2, Activation::kLinear, false}, {h, w}, "out");
       FAIL("expected a GraphError");
     } catch (const GraphError& e) {
       const std::string msg = e.what();
@@ -72,8 +74,9 @@ TEST_SUITE("graph") {
     CHECK_THROWS_WITH_AS(g.add_input("x", Shape{kBatch, 5}), doctest::Contains("defined twice"),
                          GraphError);
     const ValueId x = *g.find_value("x");
-    CHECK_THROWS_WITH_AS(g.add_node(dense(), DenseAttrs{2, Activation::kLinear, true}, {x}, "y"),
-                         doctest::Contains("takes 2 to 3 input(s), got 1"), GraphError);
+    CHECK_THROWS_WITH_AS(
+        g.add_node(dense_schema(), DenseAttrs{2, Activation::kLinear, true}, {x}, "y"),
+        doctest::Contains("takes 2 to 3 input(s), got 1"), GraphError);
   }
 
   TEST_CASE("topological order puts dependencies first and names a cycle") {

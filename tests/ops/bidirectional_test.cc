@@ -73,7 +73,8 @@ std::vector<OpCase> bidi_samples() {
   return cases;
 }
 
-const bool kRegistered = (testing::register_op_samples("Bidirectional", bidi_samples), true);
+const bool kBidirectionalSamplesRegistered =
+    (testing::register_op_samples("Bidirectional", bidi_samples), true);
 
 // Appends padding to masked sequences, with dropout on (testing::check_padding_invariance).
 void check_padding_invariance(int64_t e, const BidirectionalAttrs& a) {

@@ -71,7 +71,7 @@ std::vector<double> forward_of(const OpDef& op, const CaseInput& a, const CaseIn
   return testing::run_forward(OpCase{"", &op, NoAttrs{}, {a, b}});
 }
 
-const bool kRegistered = [] {
+const bool kBinarySamplesRegistered = [] {
   for (const OpDef* op : kBinaryOps)
     testing::register_op_samples(std::string(op->name), [op] { return binary_samples(*op); });
   return true;

@@ -35,7 +35,8 @@ std::vector<OpCase> concatenate_samples() {
   };
 }
 
-const bool kRegistered = (testing::register_op_samples("Concatenate", concatenate_samples), true);
+const bool kConcatenateSamplesRegistered =
+    (testing::register_op_samples("Concatenate", concatenate_samples), true);
 
 TEST_SUITE("ops") {
   TEST_CASE("Concatenate shape rule") {

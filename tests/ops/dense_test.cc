@@ -42,7 +42,7 @@ std::vector<OpCase> dense_samples() {
   return cases;
 }
 
-const bool kRegistered = (testing::register_op_samples("Dense", dense_samples), true);
+const bool kDenseSamplesRegistered = (testing::register_op_samples("Dense", dense_samples), true);
 
 TEST_SUITE("ops") {
   TEST_CASE("Dense shape rule") {

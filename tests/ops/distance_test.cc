@@ -87,7 +87,7 @@ std::vector<double> forward_of(const OpDef& op, std::any attrs, std::vector<Case
   return testing::run_forward(OpCase{"", &op, std::move(attrs), std::move(in)});
 }
 
-const bool kRegistered = [] {
+const bool kDistanceSamplesRegistered = [] {
   testing::register_op_samples("Dot", [] { return distance_samples(op_def<Dot>()); });
   testing::register_op_samples("L2Norm", [] { return distance_samples(op_def<L2Norm>()); });
   testing::register_op_samples("Cosine", [] {

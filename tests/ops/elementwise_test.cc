@@ -55,7 +55,7 @@ std::vector<double> forward_of(const OpDef& op, std::vector<double> x) {
   return testing::run_forward(OpCase{"", &op, NoAttrs{}, {testing::given_input(s, std::move(x))}});
 }
 
-const bool kRegistered = [] {
+const bool kElementwiseSamplesRegistered = [] {
   for (const OpDef* op : kUnaryOps)
     testing::register_op_samples(std::string(op->name), [op] { return unary_samples(*op); });
   return true;

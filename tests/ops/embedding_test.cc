@@ -39,7 +39,8 @@ std::vector<OpCase> embedding_samples() {
   };
 }
 
-const bool kRegistered = (testing::register_op_samples("Embedding", embedding_samples), true);
+const bool kEmbeddingSamplesRegistered =
+    (testing::register_op_samples("Embedding", embedding_samples), true);
 
 TEST_SUITE("ops") {
   TEST_CASE("Embedding shape rule and parameter") {

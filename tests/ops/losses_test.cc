@@ -95,9 +95,10 @@ std::vector<OpCase> contrastive_samples() {
           contrastive_case(Shape{1, 1}, false), contrastive_case(Shape{5}, true, 1.5)};
 }
 
-const bool kRegistered = (testing::register_op_samples("BinaryCrossentropy", bce_samples),
-                          testing::register_op_samples("TripletMargin", triplet_samples),
-                          testing::register_op_samples("Contrastive", contrastive_samples), true);
+const bool kLossesSamplesRegistered =
+    (testing::register_op_samples("BinaryCrossentropy", bce_samples),
+     testing::register_op_samples("TripletMargin", triplet_samples),
+     testing::register_op_samples("Contrastive", contrastive_samples), true);
 
 void check_all(const std::vector<OpCase>& cases) {
   for (const OpCase& c : cases) {

@@ -65,7 +65,7 @@ std::vector<OpCase> lstm_samples() {
   return cases;
 }
 
-const bool kRegistered = (testing::register_op_samples("LSTM", lstm_samples), true);
+const bool kLstmSamplesRegistered = (testing::register_op_samples("LSTM", lstm_samples), true);
 
 // Appends padding to masked sequences (testing::check_padding_invariance).
 void check_padding_invariance(int64_t e, const LstmAttrs& a) {

@@ -92,7 +92,7 @@ std::vector<OpCase> ranking_samples() {
   return {ranking_case(20.0), ranking_case(1.0), ranking_case(20.0, 1, 2), ranking_case(5.0, 3, 4)};
 }
 
-const bool kRegistered =
+const bool kMiningLossesSamplesRegistered =
     (testing::register_op_samples("BatchAllTriplet", batch_all_samples),
      testing::register_op_samples("BatchHardTriplet", batch_hard_samples),
      testing::register_op_samples("SemiHardTriplet", semi_hard_samples),

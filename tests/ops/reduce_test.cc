@@ -60,7 +60,7 @@ std::vector<double> gradient_of(const OpCase& c, const std::vector<double>& dy) 
   return dx.data;
 }
 
-const bool kRegistered = [] {
+const bool kReduceSamplesRegistered = [] {
   for (const OpDef* op : kReduceOps)
     testing::register_op_samples(std::string(op->name), [op] { return reduce_samples(*op); });
   return true;

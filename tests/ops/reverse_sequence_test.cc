@@ -33,7 +33,8 @@ std::vector<OpCase> reverse_samples() {
   };
 }
 
-const bool kRegistered = (testing::register_op_samples("ReverseSequence", reverse_samples), true);
+const bool kReverseSequenceSamplesRegistered =
+    (testing::register_op_samples("ReverseSequence", reverse_samples), true);
 
 TEST_SUITE("ops") {
   TEST_CASE("ReverseSequence shape rule") {

@@ -35,7 +35,7 @@ std::vector<OpCase> slice_samples() {
   };
 }
 
-const bool kRegistered = (testing::register_op_samples("Slice", slice_samples), true);
+const bool kSliceSamplesRegistered = (testing::register_op_samples("Slice", slice_samples), true);
 
 TEST_SUITE("ops") {
   TEST_CASE("Slice shape rule") {

@@ -12,9 +12,8 @@ namespace twinflow::runtime {
 namespace {
 
 using graph::Shape;
+using testing::kTight;
 using testing::Params;
-
-constexpr double kTight = 1e-12;
 
 // Two parameters at 0 with gradients a = (3, 4) (norm 5) and b = (0.3, 0.4) (norm 0.5);
 // returns the change each got, which is −(clipped gradient).

@@ -11,6 +11,9 @@
 
 namespace twinflow::testing {
 
+// Relative tolerance for optimizer results worked out by hand in double precision.
+inline constexpr double kTight = 1e-12;
+
 template <typename T = double>
 struct Params {
   struct Def {

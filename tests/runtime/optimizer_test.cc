@@ -13,9 +13,8 @@ namespace twinflow::runtime {
 namespace {
 
 using graph::Shape;
+using testing::kTight;
 using testing::Params;
-
-constexpr double kTight = 1e-12;
 
 TEST_SUITE("runtime.optim") {
   TEST_CASE("plain SGD: θ ← θ − lr·g") {
