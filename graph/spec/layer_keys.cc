@@ -30,6 +30,8 @@ class KeyCollector {
   void expressions(std::string_view key, std::vector<std::string>&, std::vector<SourceLoc>&) {
     add(key);
   }
+  void expression(std::string_view key, std::string&, SourceLoc&) { add(key); }
+  void role(std::string_view key, std::vector<std::pair<std::string, NameRef>>&) { add(key); }
   void initializer(std::string_view key, std::string_view,
                    std::vector<std::pair<std::string, Initializer>>&) {
     add(key);
@@ -66,6 +68,15 @@ std::vector<std::string> layer_attribute_keys(std::string_view op) {
   layer.op = std::string(op);
   KeyCollector collector;
   layer_fields(collector, layer);
+  return collector.keys;
+}
+
+std::vector<std::string> loss_attribute_keys(std::string_view op) {
+  if (std::find(kLossOps.begin(), kLossOps.end(), op) == kLossOps.end()) return {};
+  LossSpec loss;
+  loss.op = std::string(op);
+  KeyCollector collector;
+  loss_fields(collector, loss);
   return collector.keys;
 }
 

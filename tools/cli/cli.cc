@@ -4,6 +4,7 @@
 
 #include "ops/registry.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/suggest_args.h"
 
 namespace twinflow::cli {
 
@@ -19,6 +20,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_embed_command(app, io);
   add_similar_command(app, io);
   add_viz_command(app, io);
+  add_ops_command(app, io);
 
   // CLI11 parses argv-style arrays; keep the strings alive while it reads them.
   std::vector<const char*> argv;
@@ -27,7 +29,11 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);
-    return code == 0 ? 0 : 2;
+    if (code == 0) return 0;
+    const std::string hint =
+        suggest_for_args(app, std::vector<std::string>(args.begin() + 1, args.end()));
+    if (!hint.empty()) err << hint << "\n";
+    return 2;
   } catch (const std::exception& e) {
     // A command's exception (a bad data row, a corrupt weights file) ends here: the user gets
     // its message and exit status 1, never an abort.

@@ -20,5 +20,6 @@ void add_eval_command(CLI::App& app, Io& io);
 void add_embed_command(CLI::App& app, Io& io);
 void add_similar_command(CLI::App& app, Io& io);
 void add_viz_command(CLI::App& app, Io& io);
+void add_ops_command(CLI::App& app, Io& io);
 
 }  // namespace twinflow::cli
