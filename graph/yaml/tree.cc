@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include "graph/yaml/layout_hint.h"
+
 namespace twinflow::graph {
 
 namespace {
@@ -240,7 +242,12 @@ std::shared_ptr<const YamlNode> load_yaml(std::string_view text, const std::stri
   } catch (const YAML::DeepRecursion& e) {
     diags.error(mark_loc(e.mark, file), "invalid YAML: nested too deeply");
   } catch (const YAML::Exception& e) {
-    diags.error(mark_loc(e.mark, file), "invalid YAML: " + e.msg);
+    const SourceLoc loc = mark_loc(e.mark, file);
+    const LayoutHint hint = yaml_layout_hint(text, file, loc.line, e.msg);
+    if (hint.message.empty())
+      diags.error(loc, "invalid YAML: " + e.msg);
+    else
+      diags.error(hint.loc, hint.message);
   }
   return nullptr;
 }
