@@ -211,7 +211,7 @@ Dataset read_rows(LineReader& reader, std::span<const ColumnSpec> columns,
   while (reader.next(line)) {
     if (line.empty()) continue;
     if (auto problem = parser.check(line)) {
-      DataError error(reader.file(), reader.line_number(), *problem);
+      BadRowError error(reader.file(), reader.line_number(), *problem);
       if (!options.skip_bad_rows) throw error;
       if (data.skipped_rows++ < options.max_messages) data.skipped_messages.push_back(error.what());
       continue;

@@ -27,8 +27,16 @@
 #include <string_view>
 
 #include "runtime/data/dataset.h"
+#include "runtime/text/data_error.h"
 
 namespace twinflow::runtime {
+
+// A malformed data row: the one error that skip_bad_rows (--skip-bad-rows) turns into a
+// skipped, counted row.
+class BadRowError : public DataError {
+ public:
+  using DataError::DataError;
+};
 
 struct TsvOptions {
   bool skip_bad_rows = false;

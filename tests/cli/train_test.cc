@@ -179,6 +179,7 @@ TEST_SUITE("cli.train") {
     r = run_twinflow({"embed", dir, "--text", "grace"});
     CHECK(r.status == 1);
     CHECK(r.err.find("vocab.txt:2:") != std::string::npos);
+    CHECK(r.err.find("--skip-bad-rows") == std::string::npos);  // it skips data rows only
 
     std::filesystem::remove(dir + "/vocab.txt");
     r = run_twinflow({"similar", dir, "--query", "grace", "--corpus", s.tmp.path("val.tsv")});
@@ -191,6 +192,7 @@ TEST_SUITE("cli.train") {
     r = s.train("bad_rows");
     CHECK(r.status == 1);
     CHECK(r.err.find("train.tsv:42:") != std::string::npos);
+    CHECK(r.err.find("(--skip-bad-rows leaves such rows out") != std::string::npos);
     r = s.train("bad_rows", {"--skip-bad-rows", "--epochs", "1"});
     CHECK_MESSAGE(r.status == 0, r.err);
     s.tmp.write("train.tsv", head_of("data/pairs_train.tsv", 256));

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "ops/registry.h"
+#include "runtime/data/tsv_reader.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/suggest_args.h"
 
@@ -34,6 +35,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         suggest_for_args(app, std::vector<std::string>(args.begin() + 1, args.end()));
     if (!hint.empty()) err << hint << "\n";
     return 2;
+  } catch (const runtime::BadRowError& e) {
+    err << "error: " << e.what() << "\n(--skip-bad-rows leaves such rows out and counts them)\n";
+    return 1;
   } catch (const std::exception& e) {
     // A command's exception (a bad data row, a corrupt weights file) ends here: the user gets
     // its message and exit status 1, never an abort.
