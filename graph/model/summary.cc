@@ -133,14 +133,10 @@ std::string applications_section(const Model& m, const Stats& stats) {
   return "Applications (in build order):\n" + t.render();
 }
 
-std::string layers_section(const Model& m, const Stats& stats) {
+std::string layers_section(const Model& m) {
   Table t({"layer", "op", "params", "uses"});
-  std::set<std::string> seen;
-  for (const LayerSpec& layer : m.spec.layers) {
-    if (!seen.insert(layer.name).second) continue;
-    const LayerStats& s = stats.at(layer.name);
-    t.add({layer.name, layer.op, with_thousands(s.params), fmt::format("×{}", s.uses)});
-  }
+  for (const LayerRow& row : layer_rows(m))
+    t.add({row.name, row.op, with_thousands(row.params), fmt::format("×{}", row.uses)});
   return "Layers:\n" + t.render();
 }
 
@@ -163,13 +159,11 @@ std::string outputs_and_totals(const Model& m) {
   for (const NameRef& output : m.spec.outputs)
     if (const auto it = m.values.find(output.name); it != m.values.end())
       outputs.push_back(output.name + " " + m.graph->value(it->second).shape.to_string());
-  int64_t trainable = 0;
-  int64_t frozen = 0;
-  for (ValueId p : m.graph->parameters())
-    (m.graph->value(p).trainable ? trainable : frozen) += m.graph->value(p).shape.num_elements();
+  const ParamTotals totals = param_totals(m);
   return fmt::format("Outputs: {}\n{}Total params: {}\nTrainable params: {}\nFrozen params: {}\n",
-                     fmt::join(outputs, ", "), loss_line(m), with_thousands(trainable + frozen),
-                     with_thousands(trainable), with_thousands(frozen));
+                     fmt::join(outputs, ", "), loss_line(m),
+                     with_thousands(totals.trainable + totals.frozen),
+                     with_thousands(totals.trainable), with_thousands(totals.frozen));
 }
 
 }  // namespace
@@ -184,10 +178,31 @@ std::string with_thousands(int64_t n) {
   return n < 0 ? "-" + out : out;
 }
 
+std::vector<LayerRow> layer_rows(const Model& model) {
+  const Stats stats(model);
+  std::vector<LayerRow> rows;
+  std::set<std::string> seen;
+  for (const LayerSpec& layer : model.spec.layers) {
+    if (!seen.insert(layer.name).second) continue;
+    const LayerStats& s = stats.at(layer.name);
+    rows.push_back({layer.name, layer.op, s.params, s.uses});
+  }
+  return rows;
+}
+
+ParamTotals param_totals(const Model& model) {
+  ParamTotals totals;
+  for (ValueId p : model.graph->parameters()) {
+    const Value& v = model.graph->value(p);
+    (v.trainable ? totals.trainable : totals.frozen) += v.shape.num_elements();
+  }
+  return totals;
+}
+
 std::string model_summary(const Model& model) {
   const Stats stats(model);
   return fmt::format("Model: {}\n\n{}\n{}\n{}\n{}", model.spec.name, inputs_section(model),
-                     applications_section(model, stats), layers_section(model, stats),
+                     applications_section(model, stats), layers_section(model),
                      outputs_and_totals(model));
 }
 

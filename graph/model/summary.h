@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "graph/model/model.h"
 
@@ -23,6 +24,21 @@ namespace twinflow::graph {
 
 std::string model_summary(const Model& model);
 std::string sharing_report(const Model& model);
+
+// The numbers behind the summary's tables, for other formats (`check --json`).
+struct LayerRow {
+  std::string name;
+  std::string op;
+  int64_t params = 0;  // a Sequential's: its distinct layers'
+  int uses = 0;        // calls, counting those made by a Sequential holding it
+};
+std::vector<LayerRow> layer_rows(const Model& model);  // in the spec's order
+
+struct ParamTotals {
+  int64_t trainable = 0;
+  int64_t frozen = 0;
+};
+ParamTotals param_totals(const Model& model);
 
 // 2000000 -> "2,000,000"
 std::string with_thousands(int64_t n);

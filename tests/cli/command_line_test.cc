@@ -1,6 +1,7 @@
 // The command line as a script or a person meets it: hints for mistyped names, and `ops`.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/cli/run_cli.h"
@@ -44,6 +45,46 @@ TEST_SUITE("cli.help") {
     CHECK(contains(run.out, "distance, target, margin"));
     CHECK(contains(run.out, "  cosine "));
     CHECK(contains(run.out, "exponent_neg_cosine_distance"));
+  }
+}
+
+TEST_SUITE("cli.check") {
+  TEST_CASE("check --json prints one document with shapes, layers, totals and diagnostics") {
+    const std::string good = source_path("models/cosine_siamese.yaml");
+    const std::string bad = source_path("tests/specs/bad/several_errors_one_pass.yaml");
+    const CliRun run = run_twinflow({"check", "--json", good, bad});
+    CHECK(run.status == 1);  // one spec has errors
+    CHECK(run.err.empty());
+    const nlohmann::json doc = nlohmann::json::parse(run.out);
+    CHECK(doc["ok"] == false);
+    REQUIRE(doc["specs"].size() == 2);
+
+    const nlohmann::json& model = doc["specs"][0]["model"];
+    CHECK(doc["specs"][0]["ok"] == true);
+    CHECK(model["name"] == "cosine_siamese");
+    CHECK(model["inputs"][0] ==
+          nlohmann::json::parse(R"({"name": "left", "shape": [null, 30], "dtype": "int32"})"));
+    CHECK(model["params"]["trainable"] == 60402);
+    CHECK(model["params"]["frozen"] == 2000000);
+    CHECK(model["params"]["total"] == 2060402);
+    bool saw_bilstm = false;
+    for (const nlohmann::json& layer : model["layers"])
+      if (layer["name"] == "bilstm") {
+        saw_bilstm = true;
+        CHECK(layer["uses"] == 2);
+        CHECK(layer["params"] == 60400);
+      }
+    CHECK(saw_bilstm);
+    CHECK(model["loss"]["op"] == "binary_crossentropy");
+    CHECK(model["outputs"][0]["shape"] == nlohmann::json::parse("[null, 1]"));
+
+    const nlohmann::json& broken = doc["specs"][1];
+    CHECK(broken["ok"] == false);
+    CHECK(broken["errors"] == 3);
+    CHECK_FALSE(broken.contains("model"));
+    CHECK(broken["diagnostics"][0]["line"] == 11);
+    CHECK(broken["diagnostics"][0]["column"] == 35);
+    CHECK(contains(broken["diagnostics"][0]["message"].get<std::string>(), "'dimm'"));
   }
 }
 

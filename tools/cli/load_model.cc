@@ -16,18 +16,21 @@ void report(const graph::Diagnostics& diags, const std::string& path, std::ostre
 
 }  // namespace
 
+LoadedModel load_model_quietly(const std::string& path,
+                               const std::function<void(graph::ModelSpec&)>& adjust) {
+  LoadedModel loaded;
+  std::optional<graph::ModelSpec> spec = graph::parse_spec_file(path, loaded.diags);
+  if (!spec) return loaded;
+  if (adjust) adjust(*spec);
+  loaded.model = graph::build_model(*spec, loaded.diags);
+  return loaded;
+}
+
 std::optional<graph::Model> load_model(const std::string& path, std::ostream& err,
                                        const std::function<void(graph::ModelSpec&)>& adjust) {
-  graph::Diagnostics diags;
-  std::optional<graph::ModelSpec> spec = graph::parse_spec_file(path, diags);
-  if (!spec) {
-    report(diags, path, err);
-    return std::nullopt;
-  }
-  if (adjust) adjust(*spec);
-  std::optional<graph::Model> model = graph::build_model(*spec, diags);
-  report(diags, path, err);
-  return model;
+  LoadedModel loaded = load_model_quietly(path, adjust);
+  report(loaded.diags, path, err);
+  return std::move(loaded.model);
 }
 
 }  // namespace twinflow::cli

@@ -16,4 +16,12 @@ namespace twinflow::cli {
 std::optional<graph::Model> load_model(const std::string& path, std::ostream& err,
                                        const std::function<void(graph::ModelSpec&)>& adjust = {});
 
+// The same, printing nothing: the model, if the spec has no errors, and every diagnostic.
+struct LoadedModel {
+  std::optional<graph::Model> model;
+  graph::Diagnostics diags;
+};
+LoadedModel load_model_quietly(const std::string& path,
+                               const std::function<void(graph::ModelSpec&)>& adjust = {});
+
 }  // namespace twinflow::cli

@@ -1,0 +1,82 @@
+#include "tools/cli/check_json.h"
+
+#include "graph/model/summary.h"
+
+namespace twinflow::cli {
+
+namespace {
+
+using nlohmann::json;
+
+json shape_json(const graph::Shape& shape) {
+  json dims = json::array();
+  for (int64_t d : shape.dims()) dims.push_back(d == graph::kBatch ? json(nullptr) : json(d));
+  return dims;
+}
+
+json diagnostics_json(const graph::Diagnostics& diags) {
+  json items = json::array();
+  for (const graph::Diagnostic& d : diags.all())
+    items.push_back({{"severity", d.severity == graph::Severity::kError ? "error" : "warning"},
+                     {"file", d.loc.file},
+                     {"line", d.loc.line},
+                     {"column", d.loc.column},
+                     {"message", d.message}});
+  return items;
+}
+
+json model_json(const graph::Model& m) {
+  const graph::Graph& g = *m.graph;
+  json inputs = json::array();
+  for (const graph::InputSpec& input : m.spec.inputs)
+    if (const auto it = m.values.find(input.name); it != m.values.end())
+      inputs.push_back({{"name", input.name},
+                        {"shape", shape_json(g.value(it->second).shape)},
+                        {"dtype", input.dtype == graph::DType::kInt32 ? "int32" : "float32"}});
+  json applications = json::array();
+  for (const graph::Application& app : m.applications) {
+    json shapes = json::array();
+    for (graph::ValueId v : app.outputs) shapes.push_back(shape_json(g.value(v).shape));
+    applications.push_back({{"name", app.name},
+                            {"layer", app.layer},
+                            {"op", app.op},
+                            {"inputs", app.inputs},
+                            {"output_shapes", shapes}});
+  }
+  json layers = json::array();
+  for (const graph::LayerRow& row : graph::layer_rows(m))
+    layers.push_back(
+        {{"name", row.name}, {"op", row.op}, {"params", row.params}, {"uses", row.uses}});
+  json outputs = json::array();
+  for (const graph::NameRef& output : m.spec.outputs)
+    if (const auto it = m.values.find(output.name); it != m.values.end())
+      outputs.push_back({{"name", output.name}, {"shape", shape_json(g.value(it->second).shape)}});
+  json loss = nullptr;
+  if (m.spec.loss && m.loss)
+    loss = {{"op", m.spec.loss->op}, {"shape", shape_json(g.value(*m.loss).shape)}};
+  const graph::ParamTotals totals = graph::param_totals(m);
+  return {{"name", m.spec.name},
+          {"inputs", inputs},
+          {"applications", applications},
+          {"layers", layers},
+          {"outputs", outputs},
+          {"loss", loss},
+          {"params",
+           {{"total", totals.trainable + totals.frozen},
+            {"trainable", totals.trainable},
+            {"frozen", totals.frozen}}}};
+}
+
+}  // namespace
+
+json check_json(const std::string& path, const LoadedModel& loaded) {
+  json spec = {{"file", path},
+               {"ok", loaded.model.has_value() && !loaded.diags.has_errors()},
+               {"errors", loaded.diags.error_count()},
+               {"warnings", loaded.diags.warning_count()},
+               {"diagnostics", diagnostics_json(loaded.diags)}};
+  if (loaded.model) spec["model"] = model_json(*loaded.model);
+  return spec;
+}
+
+}  // namespace twinflow::cli
