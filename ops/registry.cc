@@ -14,6 +14,7 @@
 #include "ops/lstm.h"
 #include "ops/mining_losses.h"
 #include "ops/op_def.h"
+#include "ops/pooling.h"
 #include "ops/reduce.h"
 #include "ops/reverse_sequence.h"
 #include "ops/slice.h"
@@ -49,6 +50,8 @@ void register_builtin_ops() {
     r.add(op_def<ReduceSum>());
     r.add(op_def<ReduceMean>());
     r.add(op_def<ReduceMax>());
+    r.add(op_def<GlobalAveragePooling1D>());
+    r.add(op_def<GlobalMaxPooling1D>());
     r.add(op_def<Dot>());
     r.add(op_def<L2Norm>());
     r.add(op_def<Cosine>());

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include "graph/ir/attrs.h"
 #include "graph/ir/suggest.h"
@@ -37,6 +38,22 @@ std::string_view binary_op(char op) {
   return op == '*' ? "Mul" : "Div";
 }
 
+// The axis an op's attributes name, if they name one.
+std::optional<int> axis_of(const std::any& attrs) {
+  if (const auto* r = std::any_cast<ReduceAttrs>(&attrs)) return r->axis;  // Dot too
+  if (const auto* s = std::any_cast<SliceAttrs>(&attrs)) return s->axis;
+  if (const auto* n = std::any_cast<NormAttrs>(&attrs)) return n->axis;
+  if (const auto* c = std::any_cast<CosineAttrs>(&attrs)) return c->axis;
+  return std::nullopt;
+}
+
+// axis normalised against x; nullopt when out of range (the op's shape rule says so).
+std::optional<int> resolved_axis(const std::any& attrs, const Shape& x) {
+  const std::optional<int> axis = axis_of(attrs);
+  if (!axis || *axis >= x.rank() || *axis < -x.rank()) return std::nullopt;
+  return *axis < 0 ? *axis + x.rank() : *axis;
+}
+
 struct ScopeGuard {
   Graph& g;
   ~ScopeGuard() { g.pop_scope(); }
@@ -47,8 +64,15 @@ class Compiler {
   using Env = std::vector<std::pair<std::string, ValueId>>;
 
   Compiler(Graph& g, const std::string& name, std::string_view text, Env env,
-           std::map<std::string, int>& counters)
-      : g_(g), name_(name), text_(text), env_(std::move(env)), counters_(counters) {}
+           std::map<std::string, int>& counters, const LambdaRules& rules,
+           std::map<ValueId, int64_t>& padded)
+      : g_(g),
+        name_(name),
+        text_(text),
+        env_(std::move(env)),
+        counters_(counters),
+        rules_(rules),
+        padded_(padded) {}
 
   ValueId compile(const Expr& root) { return materialize(eval(root)); }
 
@@ -72,13 +96,58 @@ class Compiler {
 
   // Adds one primitive; its shape error comes back quoting the sub-expression `at`.
   Operand add(std::string_view op, std::any attrs, std::vector<ValueId> inputs, const Expr& at) {
+    check_rules(op, attrs, inputs, at);
+    ValueId y = -1;
     try {
       const OpSchema* schema = op_registry().find(op);
       if (!schema) throw GraphError(fmt::format("op '{}' is not registered", op));
-      return value(g_.add_node(*schema, std::move(attrs), std::move(inputs), fresh_name(op)));
+      y = g_.add_node(*schema, attrs, inputs, fresh_name(op));
     } catch (const GraphError& e) {
       fail(at.begin, fmt::format("in '{}': {}", at.source(text_), e.what()));
     }
+    carry_padding(attrs, inputs, y);
+    return value(y);
+  }
+
+  // The time steps of x when axis 1 of x still holds padded steps, else 0.
+  int64_t padded_steps(ValueId x) const {
+    const auto it = padded_.find(x);
+    return it == padded_.end() ? 0 : it->second;
+  }
+
+  // y keeps the padded steps of an input when it still has them on axis 1, unless the op
+  // took that axis (a reduction or slice over time).
+  void carry_padding(const std::any& attrs, const std::vector<ValueId>& inputs, ValueId y) {
+    const Shape& shape = g_.value(y).shape;
+    for (ValueId x : inputs) {
+      const int64_t steps = padded_steps(x);
+      if (steps == 0 || shape.rank() < 2 || shape[1] != steps) continue;
+      if (resolved_axis(attrs, g_.value(x).shape) == 1) continue;
+      padded_[y] = steps;
+      return;
+    }
+  }
+
+  void check_rules(std::string_view op, const std::any& attrs, const std::vector<ValueId>& inputs,
+                   const Expr& at) const {
+    if (inputs.empty()) return;
+    const Shape& x = g_.value(inputs[0]).shape;
+    const std::optional<int> axis = resolved_axis(attrs, x);
+    if (!axis) return;
+    const std::string where = fmt::format("in '{}'", at.source(text_));
+    if (rules_.keep_batch && *axis == 0 && x[0] == kBatch)
+      fail(at.begin, fmt::format("{}: axis {} of {} is the batch axis; a Lambda layer keeps one "
+                                 "row per example, so that the loss can pair predictions with "
+                                 "targets: use axis 1 or -1 (a loss expression may reduce over "
+                                 "the batch)",
+                                 where, axis_of(attrs).value_or(0), x.to_string()));
+    if (*axis == 1 && (op == "ReduceMean" || op == "ReduceMax") && padded_steps(inputs[0]) > 0)
+      fail(at.begin,
+           fmt::format("{}: axis 1 of {} is time steps with padding (token ids with 0 from a "
+                       "mask_zero Embedding); {} over it would count the padding: use a {} "
+                       "layer, which skips it (sum over time is allowed: padded steps are 0)",
+                       where, x.to_string(), at.name,
+                       op == "ReduceMean" ? "GlobalAveragePooling1D" : "GlobalMaxPooling1D"));
   }
 
   Operand eval(const Expr& e) {
@@ -222,7 +291,8 @@ class Compiler {
   }
 
   Operand builtin(const Expr& e, const LambdaFunction& f, const BoundCall& b) {
-    Compiler inner(g_, name_, f.source, {{"a", value_at(b, 0)}, {"b", value_at(b, 1)}}, counters_);
+    Compiler inner(g_, name_, f.source, {{"a", value_at(b, 0)}, {"b", value_at(b, 1)}}, counters_,
+                   rules_, padded_);
     try {
       return value(inner.compile(parse_expression(f.source)));
     } catch (const ExprError& error) {
@@ -235,6 +305,8 @@ class Compiler {
   std::string_view text_;
   Env env_;
   std::map<std::string, int>& counters_;
+  const LambdaRules& rules_;
+  std::map<ValueId, int64_t>& padded_;  // values with padded time steps on axis 1 -> T
 };
 
 void check_arguments(const std::vector<std::string>& arg_names, const std::vector<ValueId>& args) {
@@ -260,9 +332,13 @@ void check_arguments(const std::vector<std::string>& arg_names, const std::vecto
 }  // namespace
 
 ValueId compile_lambda(Graph& g, const std::string& name, std::string_view text,
-                       const std::vector<std::string>& arg_names,
-                       const std::vector<ValueId>& args) {
+                       const std::vector<std::string>& arg_names, const std::vector<ValueId>& args,
+                       const LambdaRules& rules) {
   check_arguments(arg_names, args);
+  std::map<ValueId, int64_t> padded;
+  for (size_t i = 0; i < rules.masks.size() && i < args.size(); ++i)
+    if (rules.masks[i] >= 0 && g.value(args[i]).shape.rank() >= 2)
+      padded[args[i]] = g.value(rules.masks[i]).shape[1];
   const Expr root = parse_expression(text);
   Compiler::Env env;
   for (size_t i = 0; i < args.size(); ++i) env.emplace_back(arg_names[i], args[i]);
@@ -273,7 +349,7 @@ ValueId compile_lambda(Graph& g, const std::string& name, std::string_view text,
   const LambdaFunction* whole =
       root.kind == ExprKind::kName && !is_arg ? find_lambda_function(root.name) : nullptr;
   if (whole && whole->fn != LambdaFn::kBuiltin) whole = nullptr;
-  if (!whole) return Compiler(g, name, text, std::move(env), counters).compile(root);
+  if (!whole) return Compiler(g, name, text, std::move(env), counters, rules, padded).compile(root);
   // A built-in named as the whole expression takes the Lambda's arguments in order.
   if (args.size() != 2)
     throw ExprError(text, 1,
@@ -281,7 +357,8 @@ ValueId compile_lambda(Graph& g, const std::string& name, std::string_view text,
                                 "has {}",
                                 whole->name, args.size()));
   try {
-    return Compiler(g, name, whole->source, {{"a", args[0]}, {"b", args[1]}}, counters)
+    return Compiler(g, name, whole->source, {{"a", args[0]}, {"b", args[1]}}, counters, rules,
+                    padded)
         .compile(parse_expression(whole->source));
   } catch (const ExprError& error) {
     throw ExprError(

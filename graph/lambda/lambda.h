@@ -53,14 +53,29 @@
 
 namespace twinflow::graph {
 
+// What a Lambda layer of the graph may not do that a loss expression may. A loss reduces
+// over the batch (`mean(...)`); a layer's values keep one row per example, and see padding.
+struct LambdaRules {
+  // Refuse a function whose axis is the batch axis (axis 0 of a value whose first dimension
+  // is the batch, also when written as the negative axis that resolves to 0).
+  bool keep_batch = false;
+  // Per argument (empty: none): the token ids [B, T] marking its padding, or -1. A value that
+  // still has those T steps on axis 1 (the argument, and what elementwise math or a reduction
+  // over a later axis makes of it) may not be averaged or maxed (mean, max, min) over axis 1:
+  // the padding steps would count. sum is allowed: padded steps are 0 (a mask_zero
+  // Embedding's and an LSTM's).
+  std::vector<ValueId> masks;
+};
+
 // Adds the nodes of `text` to g with arg_names[i] bound to args[i] and returns the result.
 // Nodes are named "<name>/<Op><k>" (constants "<name>/Const<k>", k counting per op and
 // skipping names already taken, so the same Lambda can be applied twice under one name) and
 // belong to scope `name`. Ops are looked up in op_registry(), so the ops must be registered.
 // An expression without an op returns what it names: the argument itself for "a", a constant
-// for "1 + 2". Throws ExprError (a GraphError); the graph may then hold part of the
-// expression's nodes, as after any failed build.
+// for "1 + 2". `rules` restrict what a Lambda layer may do. Throws ExprError (a GraphError); the
+// graph may then hold part of the expression's nodes, as after any failed build.
 ValueId compile_lambda(Graph& g, const std::string& name, std::string_view text,
-                       const std::vector<std::string>& arg_names, const std::vector<ValueId>& args);
+                       const std::vector<std::string>& arg_names, const std::vector<ValueId>& args,
+                       const LambdaRules& rules = {});
 
 }  // namespace twinflow::graph

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "graph/ir/attrs.h"
 #include "graph/lambda/lambda.h"
@@ -42,6 +43,49 @@ void carry_mask(BuildContext& ctx, const LayerSpec& layer, const std::vector<Val
     ctx.masks[y] = mask->second;
 }
 
+// The axis a layer's attributes name, if they name one.
+std::optional<int> axis_of(const LayerSpec& layer) {
+  if (const auto* c = std::any_cast<ConcatenateAttrs>(&layer.attrs)) return c->axis;
+  if (const auto* s = std::any_cast<SliceSpec>(&layer.attrs)) return s->axis;
+  if (const auto* r = std::any_cast<ReduceAttrs>(&layer.attrs)) return r->axis;  // Dot too
+  if (const auto* n = std::any_cast<NormAttrs>(&layer.attrs)) return n->axis;
+  if (const auto* c = std::any_cast<CosineAttrs>(&layer.attrs)) return c->axis;
+  return std::nullopt;
+}
+
+// Every value keeps one row per example, so that the loss can pair each prediction with its
+// target: a layer may not join, cut or reduce along the batch axis (an axis out of range is
+// left to the op's shape rule).
+void check_batch_axis(const LayerSpec& layer, const Shape& x) {
+  const std::optional<int> axis = axis_of(layer);
+  if (!axis || x.rank() == 0 || *axis >= x.rank() || *axis < -x.rank()) return;
+  if (*axis != 0 && *axis + x.rank() != 0) return;
+  const std::string which =
+      *axis == 0 ? std::string("axis 0") : fmt::format("axis {} of {}", *axis, x.to_string());
+  throw BuildError(layer.loc,
+                   fmt::format("layer '{}' ({}): {} is the batch axis; every value keeps one row "
+                               "per example, so that the loss can pair predictions with targets: "
+                               "use axis 1 or -1 (to run one tower over several inputs, apply the "
+                               "shared layer to each input)",
+                               layer.name, layer.op, which));
+}
+
+// ReduceMean and ReduceMax over the time steps of a value with padding would count the padding.
+void check_padded_time(const BuildContext& ctx, const LayerSpec& layer, ValueId x) {
+  if (layer.op != "ReduceMean" && layer.op != "ReduceMax") return;
+  if (!ctx.masks.count(x)) return;
+  const Shape& shape = ctx.model.graph->value(x).shape;
+  const int axis = std::any_cast<ReduceAttrs>(layer.attrs).axis;
+  if (axis != 1 && axis + shape.rank() != 1) return;
+  throw BuildError(
+      layer.loc,
+      fmt::format("layer '{}' ({}): axis {} of {} is time steps with padding (token "
+                  "ids with 0 from a mask_zero Embedding), which it would count: use "
+                  "a {} layer, which skips the padding",
+                  layer.name, layer.op, axis, shape.to_string(),
+                  layer.op == "ReduceMean" ? "GlobalAveragePooling1D" : "GlobalMaxPooling1D"));
+}
+
 // A Slice by part resolves to a range once the input's axis size is known.
 SliceAttrs resolve_slice(const LayerSpec& layer, const Shape& x, const std::string& node,
                          const SourceLoc& loc) {
@@ -76,6 +120,8 @@ ValueId apply_op(BuildContext& ctx, const LayerSpec& layer, const std::vector<Va
   Graph& g = ctx.graph();
   std::vector<ValueId> data = xs;
   const LayerKind* kind = kind_of(layer);
+  check_batch_axis(layer, g.value(xs.front()).shape);
+  check_padded_time(ctx, layer, xs.front());
   const auto mask = ctx.masks.find(xs.front());
   if (kind && kind->reads_mask && xs.size() == 1 && mask != ctx.masks.end())
     data.push_back(mask->second);
@@ -96,10 +142,15 @@ std::vector<ValueId> apply_lambda(BuildContext& ctx, const LayerSpec& layer,
                                   const std::vector<ValueId>& xs, const std::string& name) {
   // compile_lambda scopes its nodes under `name`, which already spells the whole path.
   const ScopeAt top(ctx, "");
+  LambdaRules rules{.keep_batch = true, .masks = {}};
+  for (ValueId x : xs) {
+    const auto mask = ctx.masks.find(x);
+    rules.masks.push_back(mask == ctx.masks.end() ? -1 : mask->second);
+  }
   std::vector<ValueId> ys;
   for (size_t i = 0; i < layer.exprs.size(); ++i) {
     try {
-      ys.push_back(compile_lambda(ctx.graph(), name, layer.exprs[i], layer.args, xs));
+      ys.push_back(compile_lambda(ctx.graph(), name, layer.exprs[i], layer.args, xs, rules));
     } catch (const ExprError& e) {
       throw BuildError(offset_loc(lambda_expr_loc(layer, i), static_cast<size_t>(e.column() - 1)),
                        fmt::format("layer '{}' (Lambda): {}", layer.name, e.message()));

@@ -27,6 +27,8 @@ constexpr std::array kLayerKinds = {
     unary("ReduceSum"),
     unary("ReduceMean"),
     unary("ReduceMax"),
+    LayerKind{"GlobalAveragePooling1D", 1, 1, true, false},
+    LayerKind{"GlobalMaxPooling1D", 1, 1, true, false},
     binary("Dot"),
     binary("Cosine"),
     unary("L2Norm"),

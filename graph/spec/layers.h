@@ -14,7 +14,8 @@ struct LayerKind {
   std::string_view op;  // the spelling in YAML `op:` and in the op registry
   int min_args = 1;     // values a call passes (a mask is extra and implicit)
   int max_args = 1;
-  bool reads_mask = false;  // LSTM, Bidirectional, ReverseSequence: ids as an extra input
+  bool reads_mask = false;  // LSTM, Bidirectional, ReverseSequence, the poolings: ids as an
+                            // extra input
   bool has_params = false;  // owns parameters (Dense, Embedding, LSTM, Bidirectional)
 };
 
