@@ -34,13 +34,13 @@ int check_one(const std::string& path, const CheckOptions& options, Io& io) {
 
 // One JSON document on stdout for all the specs; nothing on stderr.
 int check_all_as_json(const CheckOptions& options, Io& io) {
-  nlohmann::json specs = nlohmann::json::array();
+  nlohmann::ordered_json specs = nlohmann::ordered_json::array();
   bool ok = true;
   for (const std::string& path : options.specs) {
     specs.push_back(check_json(path, load_model_quietly(path)));
     ok = ok && specs.back()["ok"].get<bool>();
   }
-  io.out << nlohmann::json{{"ok", ok}, {"specs", specs}}.dump(2) << "\n";
+  io.out << nlohmann::ordered_json{{"ok", ok}, {"specs", specs}}.dump(2) << "\n";
   return ok ? 0 : 1;
 }
 

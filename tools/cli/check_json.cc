@@ -6,7 +6,7 @@ namespace twinflow::cli {
 
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json shape_json(const graph::Shape& shape) {
   json dims = json::array();
@@ -69,7 +69,7 @@ json model_json(const graph::Model& m) {
 
 }  // namespace
 
-json check_json(const std::string& path, const LoadedModel& loaded) {
+nlohmann::ordered_json check_json(const std::string& path, const LoadedModel& loaded) {
   json spec = {{"file", path},
                {"ok", loaded.model.has_value() && !loaded.diags.has_errors()},
                {"errors", loaded.diags.error_count()},

@@ -17,6 +17,6 @@
 
 namespace twinflow::cli {
 
-nlohmann::json check_json(const std::string& path, const LoadedModel& loaded);
+nlohmann::ordered_json check_json(const std::string& path, const LoadedModel& loaded);
 
 }  // namespace twinflow::cli
