@@ -1,7 +1,8 @@
 // `twinflow similar DIR --query "..." --corpus F [-k 5]`: the k lines of the corpus (a text
 // file, one text per line) the model finds most like the query, best first, with the score
 // (runtime/saved/inference.h: a pair model's own prediction on (query, line); for a triplet model
-// the negated squared distance between tower outputs). Ties keep the corpus order.
+// the negated distance between tower outputs, as the loss measures it). Ties keep the corpus
+// order.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -37,7 +38,9 @@ int run(const SimilarOptions& o, Io& io) {
     const size_t k = std::min(order.size(), static_cast<size_t>(o.k));
     io.out << fmt::format(
         "{} of {} lines by {}\n", k, texts.size(),
-        roles.family == runtime::ModelFamily::kTriplet ? "-squared distance" : "the model's score");
+        roles.family == runtime::ModelFamily::kTriplet
+            ? fmt::format("-{} distance (the loss's)", runtime::distance_name(roles.distance))
+            : std::string("the model's score"));
     for (size_t i = 0; i < k; ++i)
       io.out << fmt::format("{}\t{:.6f}\t{}\n", i + 1, scores[order[i]], texts[order[i]]);
     return 0;

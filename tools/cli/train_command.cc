@@ -107,9 +107,10 @@ void print_test(runtime::Trainer<T>& trainer, const std::string& test, std::ostr
                 {"recall@1", runtime::tower_recall_at(r, 1)},
                 {"recall@5", runtime::tower_recall_at(r, 5)}};
     out << fmt::format(
-        "test ({} triplets): loss {:.4f}  ordered {:.4f}  recall@1 {:.4f}  "
+        "test ({} triplets, {} distance): loss {:.4f}  ordered {:.4f}  recall@1 {:.4f}  "
         "recall@5 {:.4f}\n",
-        r.rows, r.loss(), compared[0].second, compared[1].second, compared[2].second);
+        r.rows, runtime::distance_name(r.distance), r.loss(), compared[0].second,
+        compared[1].second, compared[2].second);
   } else {
     compared = print_pair_test(trainer, r, out);
   }
@@ -137,6 +138,10 @@ int train_as(const graph::Model& model, TrainCommandOptions& o, Io& io) {
   io.out << fmt::format("model {}: {} trainable parameters, {}, {} epochs of batches of {}\n",
                         model.spec.name, trainer.params().count(true), o.dtype, epochs,
                         model.spec.train.batch_size);
+  if (trainer.roles().family == runtime::ModelFamily::kTriplet)
+    io.out << fmt::format(
+        "triplet metrics compare tower outputs by {} distance, as the loss does\n",
+        runtime::distance_name(trainer.roles().distance));
   const runtime::TrainSummary summary = trainer.fit();
   if (summary.best_epoch > 0)
     io.out << fmt::format("best epoch {} (val_loss {:.4f}); its weights are kept\n",
