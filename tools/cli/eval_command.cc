@@ -22,6 +22,7 @@
 #include "runtime/train/evaluation.h"
 #include "runtime/train/metrics.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/option_checks.h"
 
 namespace twinflow::cli {
 
@@ -123,7 +124,7 @@ void add_eval_command(CLI::App& app, Io& io) {
   cmd->add_option("dir", o->dir, "Saved model directory (twinflow train --out)")->required();
   cmd->add_option("--data", o->data, "Data file (TSV; columns named as the inputs)")->required();
   cmd->add_option("--batch-size", o->batch_size, "Rows per forward pass (0: the spec's)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(int_range(0, kMaxCount));
   cmd->add_flag("--skip-bad-rows", o->skip_bad_rows, "Leave malformed rows out (counted)");
   cmd->add_flag("--baselines", o->baselines,
                 "Also score word counting (Jaccard, TF-IDF cosine) on this file and say whether "

@@ -13,6 +13,7 @@
 #include "runtime/saved/inference.h"
 #include "runtime/saved/saved_model.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/option_checks.h"
 
 namespace twinflow::cli {
 
@@ -58,7 +59,7 @@ void add_similar_command(CLI::App& app, Io& io) {
   cmd->add_option("--corpus", o->corpus, "A file of texts, one per line")->required();
   cmd->add_option("-k", o->k, "How many to show")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(int_range(1, kMaxCount));
   // An exception from run() reaches run_cli, which prints it as an error and exits 1.
   cmd->callback([o, &io] { io.status = run(*o, io); });
 }
