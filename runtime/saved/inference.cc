@@ -82,15 +82,9 @@ std::vector<double> similarity_scores(const graph::Model& model, const ModelRole
   if (roles.family == ModelFamily::kTriplet) {
     const Vectors q = embed_texts(model, roles, vocab, params, std::span(&query, 1), batch_size);
     const Vectors v = embed_texts(model, roles, vocab, params, texts, batch_size);
-    for (int64_t r = 0; r < v.rows; ++r) {
-      double d = 0.0;
-      for (int64_t j = 0; j < v.dim; ++j) {
-        const double diff =
-            q.values[static_cast<size_t>(j)] - v.values[static_cast<size_t>(r * v.dim + j)];
-        d += diff * diff;
-      }
-      scores.push_back(-d);
-    }
+    for (int64_t r = 0; r < v.rows; ++r)
+      scores.push_back(-tower_distance(roles.distance, q.values.data(),
+                                       &v.values[static_cast<size_t>(r * v.dim)], v.dim));
     return scores;
   }
   Executor<T> executor(*model.graph, params);

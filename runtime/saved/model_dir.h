@@ -15,6 +15,8 @@
 //                                "seed", "dtype", "initial_loss"}
 //   DIR/log.jsonl               one JSON object per epoch: epoch, loss, the metrics, val_loss,
 //                               val_<metric>, seconds
+//   DIR/run.json                what reproduces the run (tools/cli/run_record.h)
+// Which directory a run may be written into: runtime/saved/run_dir.h.
 // Every file is written to a temporary file and renamed (runtime/io/atomic_file.h): after a crash
 // each file is the old one or the new one. Loading is strict: a file missing or damaged, a
 // vocabulary line, a weight missing or of the wrong shape is an error naming the file.

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "graph/ir/errors.h"
+#include "ops/mining_losses.h"
+#include "ops/triplet_distances.h"
 
 namespace twinflow::runtime {
 
@@ -76,6 +78,9 @@ ModelRoles model_roles(const graph::Model& model) {
                       roles.text_inputs.size()));
   } else if (roles.text_inputs.size() == 3) {
     roles.family = ModelFamily::kTriplet;
+    const graph::Node& node = model.graph->node(model.graph->value(roles.loss).producer);
+    if (const auto stats = ops::triplet_stats_options(node.op->name, node.attrs))
+      roles.distance = stats->distance;
   } else {
     throw graph::RuntimeInputError(fmt::format(
         "model '{}' is neither a pair model (a loss with a target) nor a triplet model (three "
@@ -84,6 +89,23 @@ ModelRoles model_roles(const graph::Model& model) {
   }
   for (const std::string& in : roles.text_inputs) roles.towers.push_back(tower_of(model, deps, in));
   return roles;
+}
+
+std::string_view distance_name(graph::TripletDistance distance) {
+  switch (distance) {
+    case graph::TripletDistance::kSquaredEuclidean:
+      return "squared Euclidean";
+    case graph::TripletDistance::kEuclidean:
+      return "Euclidean";
+    case graph::TripletDistance::kCosine:
+      return "cosine";
+  }
+  return "?";
+}
+
+double tower_distance(graph::TripletDistance distance, const double* u, const double* v,
+                      int64_t dim) {
+  return ops::triplet_distance(distance, u, v, dim);
 }
 
 }  // namespace twinflow::runtime

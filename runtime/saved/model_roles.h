@@ -7,17 +7,22 @@
 //                 contrastive; a pair is predicted alike when pred ≥ 0.5 (no accuracy for
 //                 contrastive, whose distance has no fixed threshold)
 //   triplet model no target and exactly three text inputs (anchor, positive, negative in the
-//                 spec's order); distances are squared Euclidean between tower outputs
+//                 spec's order); distances between tower outputs are the loss's own
+//                 (`distance:` of the mining losses, cosine for multiple_negatives_ranking,
+//                 squared Euclidean for triplet_margin and for an expression)
 //   tower output  for a text input, the last value (in graph order) that depends on that
 //                 input and on no other input and has one axis besides the batch: the output
 //                 of the last shared layer applied to it (x1 in the cosine Siamese network,
 //                 anchor_vec in the triplet networks)
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "graph/ir/attrs.h"
 #include "graph/model/model.h"
 
 namespace twinflow::runtime {
@@ -33,7 +38,16 @@ struct ModelRoles {
   bool score_is_distance = false;      // contrastive: score = −value
   bool has_threshold = false;          // accuracy at 0.5 makes sense
   graph::ValueId loss = -1;
+  // Triplet models: how metrics, eval and similar compare tower outputs (the loss's distance).
+  graph::TripletDistance distance = graph::TripletDistance::kSquaredEuclidean;
 };
+
+// "squared Euclidean", "Euclidean", "cosine": how output names the distance.
+std::string_view distance_name(graph::TripletDistance distance);
+
+// The distance between two tower outputs of `dim` numbers, as the loss measures it.
+double tower_distance(graph::TripletDistance distance, const double* u, const double* v,
+                      int64_t dim);
 
 // Throws graph::RuntimeInputError when the model is of neither family, or when a text input
 // has no tower output.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <type_traits>
 
 #include "runtime/train/metrics.h"
 
@@ -9,14 +10,15 @@ namespace twinflow::runtime {
 
 namespace {
 
+// The roles' distance between two tower outputs, computed in double.
 template <typename T>
-double squared_distance(const T* a, const T* b, int64_t dim) {
-  double d = 0.0;
-  for (int64_t j = 0; j < dim; ++j) {
-    const double diff = static_cast<double>(a[j]) - static_cast<double>(b[j]);
-    d += diff * diff;
+double distance_between(graph::TripletDistance distance, const T* a, const T* b, int64_t dim) {
+  if constexpr (std::is_same_v<T, double>) {
+    return tower_distance(distance, a, b, dim);
+  } else {
+    const std::vector<double> u(a, a + dim), v(b, b + dim);
+    return tower_distance(distance, u.data(), v.data(), dim);
   }
-  return d;
 }
 
 template <typename T>
@@ -40,11 +42,11 @@ void collect_triplets(const ModelRoles& roles, const Executor<T>& executor, cons
   const ops::Tensor<T>& p = executor.value(roles.towers[1]);
   const ops::Tensor<T>& n = executor.value(roles.towers[2]);
   const int64_t dim = a.shape[1];
+  result.distance = roles.distance;
   for (int64_t i = 0; i < batch.size(); ++i) {
-    const double ap = squared_distance(&a.data[static_cast<size_t>(i * dim)],
-                                       &p.data[static_cast<size_t>(i * dim)], dim);
-    const double an = squared_distance(&a.data[static_cast<size_t>(i * dim)],
-                                       &n.data[static_cast<size_t>(i * dim)], dim);
+    const size_t at = static_cast<size_t>(i * dim);
+    const double ap = distance_between(roles.distance, &a.data[at], &p.data[at], dim);
+    const double an = distance_between(roles.distance, &a.data[at], &n.data[at], dim);
     result.positive_distance.push_back(ap);
     result.negative_distance.push_back(an);
     if (ap < an) ++result.hits;
@@ -148,8 +150,8 @@ double tower_recall_at(const EvalResult& result, int64_t k) {
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < n; ++j)
       distances[static_cast<size_t>(i * n + j)] =
-          squared_distance(&result.first[static_cast<size_t>(i * dim)],
-                           &result.second[static_cast<size_t>(j * dim)], dim);
+          tower_distance(result.distance, &result.first[static_cast<size_t>(i * dim)],
+                         &result.second[static_cast<size_t>(j * dim)], dim);
   return recall_at_k(distances, n, std::min(k, n));
 }
 

@@ -3,9 +3,9 @@
 // One pass collects, batch by batch, what every metric needs: the loss (a mean over rows,
 // weighted by batch size so the last partial batch counts as much per row as the others),
 // and per row the pair score and label (pair models) or the anchor–positive and
-// anchor–negative squared distances between tower outputs (triplet models; runtime/
-// model_roles.h). The trainer feeds its training batches through the same collector for its
-// running metric.
+// anchor–negative distances between tower outputs, measured as the loss measures them
+// (triplet models; runtime/saved/model_roles.h). The trainer feeds its training batches through the
+// same collector for its running metric.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +26,8 @@ struct EvalResult {
   double loss_sum = 0.0;               // Σ batch mean loss × batch rows
   int64_t hits = 0;                    // pairs right at 0.5, or triplets ordered right
   std::vector<double> scores, labels;  // pair models
-  std::vector<double> positive_distance, negative_distance;  // triplet models
+  std::vector<double> positive_distance, negative_distance;                     // triplet models
+  graph::TripletDistance distance = graph::TripletDistance::kSquaredEuclidean;  // of those
   // Tower outputs of the first two text inputs (triplet: anchor, positive), row-major
   // [rows, dim]; kept only when asked for (recall@k, collapse check).
   std::vector<double> first, second;
@@ -60,8 +61,8 @@ std::vector<std::pair<std::string, double>> summary_metrics(
 // a triplet model's embeddings have collapsed to one point.
 double tower_variance(const EvalResult& result);
 
-// recall@k of ranking each row's second tower output among all rows' by squared distance
-// from its first (anchor → positive).
+// recall@k of ranking each row's second tower output among all rows' by its distance (the
+// result's: the loss's) from its first (anchor → positive).
 double tower_recall_at(const EvalResult& result, int64_t k);
 
 extern template void collect(const ModelRoles&, const Executor<float>&, const Batch<float>&, bool,

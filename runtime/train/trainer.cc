@@ -40,12 +40,6 @@ constexpr double kCollapsedVariance = 1e-6;
 template <typename T>
 TrainSummary Trainer<T>::fit() {
   TrainSummary summary;
-  if (!options_.out_dir.empty()) {
-    std::filesystem::create_directories(options_.out_dir);
-    graph::ModelSpec spec = model_.spec;
-    write_spec(options_.out_dir, spec);
-    vocab_.write(dir_file(options_.out_dir, "vocab.txt"));
-  }
   const int64_t epochs = train_spec_.epochs;
   for (int64_t epoch = state_.epoch; epoch < epochs; ++epoch) {
     EpochLog log;
@@ -201,15 +195,24 @@ void Trainer<T>::end_epoch(EpochLog& log, const EvalResult& train) {
 }
 
 // Each file is replaced atomically; state.json, which says which epoch the others hold, last.
+// The directory and its spec and vocabulary are made with the first epoch's files, so a run
+// that fails before then leaves nothing behind.
 template <typename T>
 void Trainer<T>::save_epoch(bool improved) {
   const std::string& dir = options_.out_dir;
   if (dir.empty()) return;
+  if (!wrote_spec_) {
+    std::filesystem::create_directories(dir);
+    write_spec(dir, model_.spec);
+    vocab_.write(dir_file(dir, "vocab.txt"));
+    wrote_spec_ = true;
+  }
   save_weights(dir_file(dir, "checkpoint.safetensors"), params_);
   if (improved) save_weights(dir_file(dir, "weights.safetensors"), params_);
   optimizer_->save_state(dir_file(dir, "optimizer.safetensors"));
   write_log(dir, log_lines_);
   write_state(dir, state_);
+  if (observer_.epoch_saved) observer_.epoch_saved(dir);
 }
 
 template class Trainer<float>;

@@ -71,6 +71,8 @@ struct TrainObserver {
   // samples: the rows of the batch just done.
   std::function<void(int64_t batches_done, int64_t samples, const Metrics& running)> batch_done;
   std::function<void(const EpochLog&)> epoch_end;
+  // After an epoch's files are in the directory (TrainOptions::out_dir).
+  std::function<void(const std::string& dir)> epoch_saved;
 };
 
 struct TrainSummary {
@@ -133,6 +135,7 @@ class Trainer {
   TrainState state_;
   std::vector<ops::Tensor<T>> best_;  // the best epoch's parameters (with validation)
   std::vector<std::string> log_lines_;
+  bool wrote_spec_ = false;  // the directory, spec.yaml and vocab.txt exist
   Batch<T> batch_;
   // A triplet loss whose hinges can be counted (ops/mining_losses.h): the value it reads and
   // how it counts; the epoch's running sum of active fractions, weighted by rows.

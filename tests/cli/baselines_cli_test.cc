@@ -159,7 +159,8 @@ TEST_SUITE("cli.baselines") {
     const CliRun train =
         run_twinflow({"train", spec, "--dtype", "float64", "--out", tmp.path("model")});
     REQUIRE_MESSAGE(train.status == 0, train.err);
-    CHECK(train.out.find("test (32 triplets): loss ") != std::string::npos);
+    CHECK(train.out.find("test (32 triplets, squared Euclidean distance): loss ") !=
+          std::string::npos);
 
     runtime::ModelRoles roles;
     roles.family = runtime::ModelFamily::kTriplet;

@@ -107,7 +107,8 @@ TEST_SUITE("cli.train_triplet") {
     REQUIRE_MESSAGE(eval.status == 0, eval.err);
     CHECK(value_after(eval.out, "loss") == doctest::Approx(state.best_val_loss).epsilon(1e-6));
     // train printed recall@1 to 4 decimals.
-    CHECK(value_after(eval.out, "recall@1") == doctest::Approx(recall1).epsilon(1e-3));
+    CHECK(value_after(eval.out, "recall@1 (squared Euclidean distance)") ==
+          doctest::Approx(recall1).epsilon(1e-3));
 
     // The tower's output for a text, the same twice, 8 numbers wide.
     const CliRun embed =

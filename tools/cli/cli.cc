@@ -1,19 +1,24 @@
 #include "tools/cli/cli.h"
 
+#include <fmt/format.h>
+
 #include <exception>
 
 #include "ops/registry.h"
 #include "runtime/data/tsv_reader.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/suggest_args.h"
+#include "twinflow_version.h"
 
 namespace twinflow::cli {
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   ops::register_builtin_ops();
-  Io io{out, err};
+  Io io{out, err, 0, args};
   CLI::App app{"twinflow: Siamese and triplet networks declared in YAML", "twinflow"};
   app.require_subcommand(1);
+  app.set_version_flag(
+      "--version", fmt::format("twinflow {} (commit {})", TWINFLOW_VERSION, TWINFLOW_GIT_COMMIT));
   add_check_command(app, io);
   add_gradcheck_command(app, io);
   add_train_command(app, io);

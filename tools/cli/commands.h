@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <ostream>
+#include <string>
+#include <vector>
 
 namespace twinflow::cli {
 
@@ -11,6 +13,7 @@ struct Io {
   std::ostream& out;
   std::ostream& err;
   int status = 0;
+  std::vector<std::string> args;  // the command line as given, program name first
 };
 
 void add_check_command(CLI::App& app, Io& io);

@@ -2,7 +2,8 @@
 //   pair models     loss, accuracy at 0.5, ROC-AUC, and F1 at the threshold that maximises it
 //                   on this file
 //   triplet models  loss, the fraction of triplets ordered right (d(a, p) < d(a, n)), and
-//                   recall@1 and @5 of each anchor's positive among all the file's positives
+//                   recall@1 and @5 of each anchor's positive among all the file's positives,
+//                   d being the distance the loss measures (named on each line)
 //   --baselines     then word counting on the same file (runtime/train/baselines.h), its threshold
 //                   and IDF from the spec's train.data as `train` prints them; without that
 //                   file, ROC-AUC only and the IDF of this file
@@ -21,6 +22,7 @@
 #include "runtime/train/evaluation.h"
 #include "runtime/train/metrics.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/option_checks.h"
 
 namespace twinflow::cli {
 
@@ -46,10 +48,13 @@ void print_pairs(const runtime::ModelRoles& roles, const runtime::EvalResult& r,
       best.f1, best.threshold, best.precision, best.recall, best.accuracy);
 }
 
+// Each distance-based line names the distance, the loss's: "ordered (cosine distance) 0.79".
 void print_triplets(const runtime::EvalResult& r, std::ostream& out) {
-  out << fmt::format("triplets {}\nloss {:.6f}\nordered {:.6f}\nrecall@1 {:.6f}\nrecall@5 {:.6f}\n",
-                     r.rows, r.loss(), r.hit_rate(), runtime::tower_recall_at(r, 1),
-                     runtime::tower_recall_at(r, 5));
+  const std::string_view d = runtime::distance_name(r.distance);
+  out << fmt::format("triplets {}\nloss {:.6f}\n", r.rows, r.loss());
+  out << fmt::format("ordered ({} distance) {:.6f}\n", d, r.hit_rate());
+  out << fmt::format("recall@1 ({} distance) {:.6f}\n", d, runtime::tower_recall_at(r, 1));
+  out << fmt::format("recall@5 ({} distance) {:.6f}\n", d, runtime::tower_recall_at(r, 5));
 }
 
 // The training file the saved spec names, or nothing (said on out) when it cannot be read:
@@ -119,7 +124,7 @@ void add_eval_command(CLI::App& app, Io& io) {
   cmd->add_option("dir", o->dir, "Saved model directory (twinflow train --out)")->required();
   cmd->add_option("--data", o->data, "Data file (TSV; columns named as the inputs)")->required();
   cmd->add_option("--batch-size", o->batch_size, "Rows per forward pass (0: the spec's)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(int_range(0, kMaxCount));
   cmd->add_flag("--skip-bad-rows", o->skip_bad_rows, "Leave malformed rows out (counted)");
   cmd->add_flag("--baselines", o->baselines,
                 "Also score word counting (Jaccard, TF-IDF cosine) on this file and say whether "

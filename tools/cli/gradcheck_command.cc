@@ -14,6 +14,7 @@
 #include "runtime/exec/model_gradcheck.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/load_model.h"
+#include "tools/cli/option_checks.h"
 
 namespace twinflow::cli {
 
@@ -100,20 +101,20 @@ void add_gradcheck_command(CLI::App& app, Io& io) {
   cmd->add_option("spec", o->spec, "Model spec file (YAML)")->required();
   cmd->add_option("--batch", o->batch, "Batch size")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1024}));
+      ->check(int_range(1, 1024));
   cmd->add_option("--seqlen", o->seqlen, "Steps of each token-id input (0: as declared)")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{10000}));
+      ->check(int_range(0, 10000));
   cmd->add_option("--vocab", o->vocab, "Rows of every Embedding table (0: as declared)")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
+      ->check(int_range(0, 100000000));
   cmd->add_option("--probes", o->probes,
                   "Elements probed per parameter, evenly spread (0: every element)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(int_range(0, 100000000));
   cmd->add_option("--tolerance", o->tolerance, "Largest relative error that passes")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(above_zero());
   cmd->add_option("--seed", o->seed, "Seed of the parameters, the batch and dy")
       ->capture_default_str();
   cmd->add_flag("--training", o->training, "Check in training mode, with dropout");

@@ -1,7 +1,8 @@
 // `twinflow similar DIR --query "..." --corpus F [-k 5]`: the k lines of the corpus (a text
 // file, one text per line) the model finds most like the query, best first, with the score
 // (runtime/saved/inference.h: a pair model's own prediction on (query, line); for a triplet model
-// the negated squared distance between tower outputs). Ties keep the corpus order.
+// the negated distance between tower outputs, as the loss measures it). Ties keep the corpus
+// order.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "runtime/saved/inference.h"
 #include "runtime/saved/saved_model.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/option_checks.h"
 
 namespace twinflow::cli {
 
@@ -37,7 +39,9 @@ int run(const SimilarOptions& o, Io& io) {
     const size_t k = std::min(order.size(), static_cast<size_t>(o.k));
     io.out << fmt::format(
         "{} of {} lines by {}\n", k, texts.size(),
-        roles.family == runtime::ModelFamily::kTriplet ? "-squared distance" : "the model's score");
+        roles.family == runtime::ModelFamily::kTriplet
+            ? fmt::format("-{} distance (the loss's)", runtime::distance_name(roles.distance))
+            : std::string("the model's score"));
     for (size_t i = 0; i < k; ++i)
       io.out << fmt::format("{}\t{:.6f}\t{}\n", i + 1, scores[order[i]], texts[order[i]]);
     return 0;
@@ -55,7 +59,7 @@ void add_similar_command(CLI::App& app, Io& io) {
   cmd->add_option("--corpus", o->corpus, "A file of texts, one per line")->required();
   cmd->add_option("-k", o->k, "How many to show")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(int_range(1, kMaxCount));
   // An exception from run() reaches run_cli, which prints it as an error and exits 1.
   cmd->callback([o, &io] { io.status = run(*o, io); });
 }

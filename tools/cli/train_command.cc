@@ -1,19 +1,27 @@
 // `twinflow train SPEC.yaml`: trains a model on the spec's data (or --data), shows progress,
 // saves the model directory and ends with the test split's scores.
+//
+// The directory is --out, the --resume directory, or a new runs/<model>/<n>; it is checked
+// before any data is read (runtime/saved/run_dir.h) and records what reproduces the run
+// (tools/cli/run_record.h).
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "graph/spec/fields.h"
+#include "runtime/saved/run_dir.h"
 #include "runtime/train/baselines.h"
 #include "runtime/train/metrics.h"
 #include "runtime/train/trainer.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/load_model.h"
+#include "tools/cli/option_checks.h"
 #include "tools/cli/progress.h"
+#include "tools/cli/run_record.h"
 
 namespace twinflow::cli {
 
@@ -26,6 +34,7 @@ struct TrainCommandOptions {
   std::optional<double> lr;
   std::string dtype = "float32";
   bool no_shuffle = false;
+  bool overwrite = false;
   runtime::TrainOptions train;
 };
 
@@ -67,11 +76,15 @@ void print_epoch(const runtime::EpochLog& log, int64_t epochs, std::ostream& out
 // for a model that has one).
 template <typename T>
 runtime::Metrics print_pair_test(runtime::Trainer<T>& trainer, const runtime::EvalResult& r,
-                                 std::ostream& out) {
+                                 RunRecord& record, std::ostream& out) {
   const double auc = runtime::roc_auc(r.scores, r.labels);
   runtime::Metrics compared{{"ROC-AUC", auc}};
+  record.test = {{"rows", static_cast<double>(r.rows)}, {"loss", r.loss()}, {"roc_auc", auc}};
   out << fmt::format("test ({} pairs): loss {:.4f}  ROC-AUC {:.4f}", r.rows, r.loss(), auc);
-  if (trainer.roles().has_threshold) out << fmt::format("  accuracy@0.5 {:.4f}", r.hit_rate());
+  if (trainer.roles().has_threshold) {
+    out << fmt::format("  accuracy@0.5 {:.4f}", r.hit_rate());
+    record.test.emplace_back("accuracy@0.5", r.hit_rate());
+  }
   out << "\n";
   if (!trainer.val_data()) {
     if (trainer.roles().has_threshold) compared.emplace_back("accuracy", r.hit_rate());
@@ -92,13 +105,18 @@ runtime::Metrics print_pair_test(runtime::Trainer<T>& trainer, const runtime::Ev
   out << fmt::format("test at the validation's best-accuracy threshold {:.4f}: accuracy {:.4f}\n",
                      threshold, accuracy);
   compared.emplace_back("accuracy", accuracy);
+  record.thresholds = {{"best_f1", pick.threshold}, {"best_accuracy", threshold}};
+  record.test.insert(record.test.end(), {{"accuracy@best_f1", at.accuracy},
+                                         {"f1@best_f1", at.f1},
+                                         {"accuracy@best_accuracy", accuracy}});
   return compared;
 }
 
 // The test split's scores, then word counting's on the same rows (runtime/train/baselines.h) and
 // whether the model beats it.
 template <typename T>
-void print_test(runtime::Trainer<T>& trainer, const std::string& test, std::ostream& out) {
+void print_test(runtime::Trainer<T>& trainer, const std::string& test, RunRecord& record,
+                std::ostream& out) {
   const runtime::Dataset data = trainer.load_data(test);
   const runtime::EvalResult r = trainer.evaluate(data, true);
   runtime::Metrics compared;
@@ -107,18 +125,21 @@ void print_test(runtime::Trainer<T>& trainer, const std::string& test, std::ostr
                 {"recall@1", runtime::tower_recall_at(r, 1)},
                 {"recall@5", runtime::tower_recall_at(r, 5)}};
     out << fmt::format(
-        "test ({} triplets): loss {:.4f}  ordered {:.4f}  recall@1 {:.4f}  "
+        "test ({} triplets, {} distance): loss {:.4f}  ordered {:.4f}  recall@1 {:.4f}  "
         "recall@5 {:.4f}\n",
-        r.rows, r.loss(), compared[0].second, compared[1].second, compared[2].second);
+        r.rows, runtime::distance_name(r.distance), r.loss(), compared[0].second,
+        compared[1].second, compared[2].second);
+    record.test = {{"rows", static_cast<double>(r.rows)}, {"loss", r.loss()}};
+    record.test.insert(record.test.end(), compared.begin(), compared.end());
   } else {
-    compared = print_pair_test(trainer, r, out);
+    compared = print_pair_test(trainer, r, record, out);
   }
   out << runtime::baselines_text(
       runtime::word_counting_baselines(trainer.roles(), data, &trainer.train_data()), compared);
 }
 
 template <typename T>
-int train_as(const graph::Model& model, TrainCommandOptions& o, Io& io) {
+int train_as(const graph::Model& model, TrainCommandOptions& o, RunRecord& record, Io& io) {
   const bool terminal = stream_is_terminal(io.out);
   ProgressBar bar(io.out, terminal);
   runtime::TrainObserver observer;
@@ -133,31 +154,49 @@ int train_as(const graph::Model& model, TrainCommandOptions& o, Io& io) {
     bar.finish_epoch();
     print_epoch(log, epochs, io.out);
   };
+  observer.epoch_saved = [&record](const std::string& dir) { write_run_record(dir, record); };
   runtime::Trainer<T> trainer(model, o.train, observer);
   io.out << fmt::format("model {}: {} trainable parameters, {}, {} epochs of batches of {}\n",
                         model.spec.name, trainer.params().count(true), o.dtype, epochs,
                         model.spec.train.batch_size);
+  if (trainer.roles().family == runtime::ModelFamily::kTriplet) {
+    record.distance = runtime::distance_name(trainer.roles().distance);
+    io.out << fmt::format(
+        "triplet metrics compare tower outputs by {} distance, as the loss does\n",
+        record.distance);
+  }
   const runtime::TrainSummary summary = trainer.fit();
   if (summary.best_epoch > 0)
     io.out << fmt::format("best epoch {} (val_loss {:.4f}); its weights are kept\n",
                           summary.best_epoch, trainer.state().best_val_loss);
-  if (!model.spec.train.test.empty()) print_test(trainer, model.spec.train.test, io.out);
+  if (!model.spec.train.test.empty()) print_test(trainer, model.spec.train.test, record, io.out);
+  if (std::filesystem::is_directory(o.train.out_dir)) write_run_record(o.train.out_dir, record);
   io.out << fmt::format("saved to {}\n", o.train.out_dir);
   return 0;
+}
+
+// Where the run goes, checked before any data is read: a resumed run must be of this spec,
+// and a directory written into must hold nothing a run of this spec may not replace.
+void choose_out_dir(TrainCommandOptions& o, const graph::Model& model) {
+  const std::string& resume = o.train.resume_dir;
+  if (!resume.empty()) runtime::require_same_spec(resume, model);
+  if (o.out)
+    o.train.out_dir = *o.out;
+  else if (!resume.empty())
+    o.train.out_dir = resume;
+  else
+    o.train.out_dir = runtime::next_run_dir("runs", model.spec.name);
+  if (o.train.out_dir != resume) runtime::prepare_out_dir(o.train.out_dir, model, o.overwrite);
 }
 
 int run(TrainCommandOptions& o, Io& io) {
   std::optional<graph::Model> model =
       load_model(o.spec, io.err, [&o](graph::ModelSpec& spec) { apply_overrides(o, spec); });
   if (!model) return 1;
-  if (o.out)
-    o.train.out_dir = *o.out;
-  else if (!o.train.resume_dir.empty())
-    o.train.out_dir = o.train.resume_dir;
-  else
-    o.train.out_dir = (std::filesystem::path("runs") / model->spec.name).string();
-  if (o.dtype == "float64") return train_as<double>(*model, o, io);
-  return train_as<float>(*model, o, io);
+  choose_out_dir(o, *model);
+  RunRecord record = start_record(model->spec, o.train, o.dtype, io.args);
+  if (o.dtype == "float64") return train_as<double>(*model, o, record, io);
+  return train_as<float>(*model, o, record, io);
 }
 
 }  // namespace
@@ -170,14 +209,14 @@ void add_train_command(CLI::App& app, Io& io) {
   cmd->add_option("spec", o->spec, "Model spec file (YAML)")->required();
   cmd->add_option("--data", o->data, "Training data (TSV; columns named as the inputs)");
   cmd->add_option("--val", o->val, "Validation data, scored after each epoch");
-  cmd->add_option("--epochs", o->epochs, "Epochs")->check(CLI::PositiveNumber);
+  cmd->add_option("--epochs", o->epochs, "Epochs")->check(int_range(1, kMaxCount));
   cmd->add_option("--batch-size", o->batch_size, "Rows per optimizer step")
-      ->check(CLI::PositiveNumber);
+      ->check(int_range(1, kMaxCount));
   cmd->add_option("--optimizer", o->optimizer, "sgd, adam, rmsprop or adagrad (its defaults)")
       ->check(CLI::IsMember({"sgd", "adam", "rmsprop", "adagrad"}));
-  cmd->add_option("--lr", o->lr, "Learning rate")->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", o->lr, "Learning rate")->check(above_zero());
   cmd->add_option("--seed", o->seed, "Seed of the parameters, the shuffling and dropout")
-      ->check(CLI::NonNegativeNumber);
+      ->check(int_range(0, std::numeric_limits<int64_t>::max()));
   cmd->add_option("--init", o->train.init_weights, "Start from these weights (safetensors)");
   cmd->add_option("--vocab", o->train.vocab_file, "Vocabulary file (default: built from --data)");
   cmd->add_option("--dtype", o->dtype, "float32 or float64 (bit-for-bit repeatable)")
@@ -187,8 +226,12 @@ void add_train_command(CLI::App& app, Io& io) {
   cmd->add_option("--accumulate", o->train.accumulate,
                   "Split each batch into N micro-batches (same step, less memory)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--out", o->out, "Model directory to write (default: runs/<model name>)");
+      ->check(int_range(1, 4096));
+  cmd->add_option("--out", o->out,
+                  "Model directory to write: new, empty or holding a run of this spec "
+                  "(default: a new runs/<model name>/<n>)");
+  cmd->add_flag("--overwrite", o->overwrite,
+                "Write into --out even when it holds other files (its run files are replaced)");
   cmd->add_option("--resume", o->train.resume_dir, "Continue the run saved in this directory");
   cmd->add_flag("--skip-bad-rows", o->train.skip_bad_rows,
                 "Leave malformed rows out (counted) instead of stopping");

@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "runtime/io/atomic_file.h"
+#include "runtime/saved/run_dir.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/load_model.h"
+#include "tools/cli/option_checks.h"
 #include "tools/viz/backward_view.h"
 #include "tools/viz/dot_writer.h"
 #include "tools/viz/graphviz_render.h"
@@ -53,8 +55,11 @@ viz::Drawing draw(const graph::Model& model, const VizOptions& o) {
   view.rankdir = o.rankdir;
   viz::Drawing drawing = viz::forward_view(model, view);
   if (o.backward) drawing = viz::backward_view(model, drawing);
-  if (!o.stats_dir.empty())
+  if (!o.stats_dir.empty()) {
+    // The model first: a data file that fits another model says nothing about this one.
+    runtime::require_same_spec(o.stats_dir, model);
     viz::apply_stats(drawing, viz::collect_stats(o.stats_dir, o.data, o.rows));
+  }
   return drawing;
 }
 
@@ -117,7 +122,7 @@ void add_viz_command(CLI::App& app, Io& io) {
   data->needs(stats);
   cmd->add_option("--rows", o->rows, "Rows of --data in the --stats batch")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(int_range(1, kMaxCount));
   // An exception from run() reaches run_cli, which prints it as an error and exits 1.
   cmd->callback([o, &io] { io.status = run(*o, io); });
 }

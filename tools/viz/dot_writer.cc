@@ -71,7 +71,9 @@ std::string op_line(const DrawNode& n) {
 }
 
 std::string params_label(const DrawNode& n) {
-  std::string out = "<b>" + html_escape(n.name) + "</b> parameters";
+  // A space that opens a text run after a tag becomes a <text> of its own in the SVG, whose
+  // leading blank SVG drops ("embparameters"): the gap is a no-break space, which it keeps.
+  std::string out = "<b>" + html_escape(n.name) + "</b>&#160;parameters";
   for (const Attr& a : n.attrs) out += "<br/>" + small(a.key + " " + a.value, 9);
   out += "<br/><font point-size=\"9\"><b>" + graph::with_thousands(n.params) + "</b></font>";
   if (n.frozen) out += "<br/>" + small("frozen: no gradient", 9, "#636363");

@@ -1,0 +1,41 @@
+// tools/cli/run_record.h — DIR/run.json, what reproduces a training run:
+//   {"twinflow": {"version", "commit"},   the build (commit as configured; "unknown" outside git)
+//    "commands": [[argv...], ...],        every command that trained into DIR (a resumed run
+//                                         adds its own), program name first
+//    "seed", "dtype",
+//    "files": {ROLE: {"path", "sha256"}}  data, val, test, vocab, init and each pretrained
+//                                         table's file (pretrained.LAYER), by SHA-256 of the bytes
+//    "test": {METRIC: value},             the test split's numbers as printed (when one is given)
+//    "thresholds": {NAME: value},         the decision thresholds chosen on the validation split
+//    "distance"}                          triplet models: how tower outputs are compared
+// Written after every saved epoch and again once the test split is scored.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/spec/spec.h"
+#include "runtime/train/trainer.h"
+
+namespace twinflow::cli {
+
+struct RunRecord {
+  std::vector<std::vector<std::string>> commands;
+  uint64_t seed = 0;
+  std::string dtype;
+  std::vector<std::pair<std::string, std::string>> files;   // role, absolute path
+  std::vector<std::pair<std::string, std::string>> hashes;  // role, SHA-256 (files that exist)
+  runtime::Metrics test;
+  runtime::Metrics thresholds;
+  std::string distance;  // "" for pair models
+};
+
+// The record of a run about to start: `args` is this command line; a resumed run's earlier
+// commands come from resume_dir/run.json when it has one. Hashes every file that exists.
+RunRecord start_record(const graph::ModelSpec& spec, const runtime::TrainOptions& options,
+                       const std::string& dtype, const std::vector<std::string>& args);
+
+void write_run_record(const std::string& dir, const RunRecord& record);
+
+}  // namespace twinflow::cli
