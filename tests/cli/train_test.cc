@@ -75,6 +75,23 @@ const Slice& trained() {
 }  // namespace
 
 TEST_SUITE("cli.train") {
+  TEST_CASE("progress goes to stderr, results to stdout; --quiet leaves progress and notes out") {
+    const Slice s;
+    const CliRun piped = s.train("piped", {"--epochs", "1"});
+    REQUIRE_MESSAGE(piped.status == 0, piped.err);
+    CHECK(piped.out.find("epoch 1/1:") != std::string::npos);
+    CHECK(piped.out.find("vocabulary:") != std::string::npos);
+    CHECK(piped.out.find("samples/s") == std::string::npos);
+    CHECK(piped.err.find("samples/s") != std::string::npos);  // plain lines: not a terminal
+    CHECK(piped.err.find('\r') == std::string::npos);
+
+    const CliRun quiet = s.train("quiet", {"--epochs", "1", "--quiet"});
+    REQUIRE_MESSAGE(quiet.status == 0, quiet.err);
+    CHECK(quiet.out.find("epoch 1/1:") != std::string::npos);
+    CHECK(quiet.out.find("vocabulary:") == std::string::npos);
+    CHECK(quiet.err.find("samples/s") == std::string::npos);
+  }
+
   TEST_CASE("training lowers the loss and writes the model directory") {
     const Slice& s = trained();
     const std::string dir = s.tmp.path("model");

@@ -35,6 +35,7 @@ struct TrainCommandOptions {
   std::string dtype = "float32";
   bool no_shuffle = false;
   bool overwrite = false;
+  bool quiet = false;
   runtime::TrainOptions train;
 };
 
@@ -140,15 +141,17 @@ void print_test(runtime::Trainer<T>& trainer, const std::string& test, RunRecord
 
 template <typename T>
 int train_as(const graph::Model& model, TrainCommandOptions& o, RunRecord& record, Io& io) {
-  const bool terminal = stream_is_terminal(io.out);
-  ProgressBar bar(io.out, terminal);
+  // Progress goes to stderr, so stdout holds only results when it is piped or redirected.
+  ProgressBar bar(io.err, stream_is_terminal(io.err));
   runtime::TrainObserver observer;
-  observer.info = [&io](const std::string& s) { io.out << s << "\n"; };
   observer.warning = [&io](const std::string& s) { io.err << "warning: " << s << "\n"; };
-  observer.epoch_start = [&bar](int64_t e, int64_t n, int64_t b) { bar.start_epoch(e, n, b); };
-  observer.batch_done = [&bar](int64_t k, int64_t samples, const runtime::Metrics& m) {
-    bar.update(k, samples, m);
-  };
+  if (!o.quiet) {
+    observer.info = [&io](const std::string& s) { io.out << s << "\n"; };
+    observer.epoch_start = [&bar](int64_t e, int64_t n, int64_t b) { bar.start_epoch(e, n, b); };
+    observer.batch_done = [&bar](int64_t k, int64_t samples, const runtime::Metrics& m) {
+      bar.update(k, samples, m);
+    };
+  }
   const int64_t epochs = model.spec.train.epochs;
   observer.epoch_end = [&bar, &io, epochs](const runtime::EpochLog& log) {
     bar.finish_epoch();
@@ -230,6 +233,8 @@ void add_train_command(CLI::App& app, Io& io) {
   cmd->add_option("--out", o->out,
                   "Model directory to write: new, empty or holding a run of this spec "
                   "(default: a new runs/<model name>/<n>)");
+  cmd->add_flag("--quiet,-q", o->quiet,
+                "No progress bar and no notes: only the epoch lines and the results");
   cmd->add_flag("--overwrite", o->overwrite,
                 "Write into --out even when it holds other files (its run files are replaced)");
   cmd->add_option("--resume", o->train.resume_dir, "Continue the run saved in this directory");
