@@ -50,7 +50,7 @@ TEST_SUITE("models.mining_losses") {
       REQUIRE(model);
       ModelGradCheckOptions options;
       options.batch = 4;
-      options.tolerance = 1e-6;  // relative, floor 1 (autograd/gradcheck.h)
+      options.tolerance = 1e-6;  // relative above each tensor's scale (autograd/gradcheck.h)
       const autograd::GradCheckReport report = check_model_gradients(*model, options);
       INFO(report.to_string());
       CHECK(report.passed());

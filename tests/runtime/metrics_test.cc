@@ -63,6 +63,14 @@ TEST_SUITE("runtime.metrics") {
     CHECK(accuracy_at(s, y, 0.0) == doctest::Approx(0.5));
   }
 
+  TEST_CASE("a score exactly at the threshold counts as positive (score ≥ t)") {
+    const std::vector<double> s{0.5, 0.2}, y{1, 0};
+    CHECK(accuracy_at(s, y, 0.5) == 1.0);
+    const ThresholdChoice at = scores_at(s, y, 0.5);
+    CHECK(at.recall == 1.0);
+    CHECK(at.f1 == 1.0);
+  }
+
   TEST_CASE("triplet ordering and recall@k") {
     const std::vector<double> ap{0.1, 0.5, 0.3}, an{0.2, 0.4, 0.3};
     CHECK(ordered_fraction(ap, an) == doctest::Approx(1.0 / 3.0));  // a tie is not ordered

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -42,18 +43,31 @@ void shrink(graph::ModelSpec& spec, const GradcheckOptions& o) {
   }
 }
 
+// One row per parameter: the largest gradient probed and, at the worst element, the error and
+// the gradient it was made on, so an error on a gradient of 1e-9 reads as what it is.
 std::string format_table(const autograd::GradCheckReport& report) {
   size_t width = 9;
   for (const auto& t : report.tensors) width = std::max(width, t.name.size());
-  std::string out = fmt::format("{:<{}}  {:<14} {:>9}  {:>11}\n", "parameter", width, "shape",
-                                "probes", "worst error");
+  std::string out =
+      fmt::format("{:<{}}  {:<14} {:>9}  {:>12}  {:>11}  {:>11}\n", "parameter", width, "shape",
+                  "probes", "largest |g|", "worst error", "|g| there");
   for (const auto& t : report.tensors) {
     std::string probes = std::to_string(t.probes);
     if (t.skipped) probes += fmt::format(" ({} at a kink)", t.skipped);
-    out += fmt::format("{:<{}}  {:<14} {:>9}  {:>11.2e}{}\n", t.name, width, t.shape.to_string(),
-                       probes, t.worst_error, t.worst_error <= report.tolerance ? "" : "  FAIL");
+    out += fmt::format("{:<{}}  {:<14} {:>9}  {:>12.2e}  {:>11.2e}  {:>11.2e}{}\n", t.name, width,
+                       t.shape.to_string(), probes, t.largest, t.worst_error, std::abs(t.numeric),
+                       t.worst_error <= report.tolerance ? "" : "  FAIL");
   }
   return out;
+}
+
+// The elements the check will probe: what the table's probes column adds up to.
+int64_t probed_elements(const graph::Graph& g, int64_t max_probes) {
+  int64_t elements = 0;
+  for (graph::ValueId p : g.parameters())
+    if (g.value(p).trainable)
+      elements += autograd::probe_count(g.value(p).shape.num_elements(), max_probes);
+  return elements;
 }
 
 int run(const GradcheckOptions& o, Io& io) {
@@ -64,31 +78,39 @@ int run(const GradcheckOptions& o, Io& io) {
   std::optional<graph::Model> model =
       load_model(o.spec, io.err, [&](graph::ModelSpec& spec) { shrink(spec, o); });
   if (!model) return 1;
+  const graph::Graph& g = *model->graph;
+  const int64_t elements = probed_elements(g, o.probes);
+  if (elements == 0) {
+    io.out << fmt::format("{}: no trainable parameters, nothing to check\n", model->spec.name);
+    return 0;
+  }
   runtime::ModelGradCheckOptions check;
   check.batch = o.batch;
   check.seed = o.seed;
   check.training = o.training;
   check.max_probes_per_tensor = o.probes;
   check.tolerance = o.tolerance;
-  int64_t elements = 0;
-  for (graph::ValueId p : model->graph->parameters())
-    if (model->graph->value(p).trainable) {
-      const int64_t n = model->graph->value(p).shape.num_elements();
-      elements += o.probes > 0 ? std::min(n, o.probes) : n;
-    }
   // A full check runs two forward passes per element, which takes a while on a real model.
   io.err << fmt::format("probing {} parameter elements{}\n", elements,
                         o.probes > 0 ? "" : " (--probes N checks a spread-out subset quickly)");
   io.err.flush();
   const autograd::GradCheckReport report = runtime::check_model_gradients(*model, check);
   const std::string objective =
-      model->loss ? "the loss"
-                  : "output '" + model->graph->value(model->outputs.front()).name + "'";
-  io.out << fmt::format("{}: d({})/dθ, float64, batch {}, {} mode, eps 1e-6\n", model->spec.name,
-                        objective, o.batch, o.training ? "training" : "inference");
+      model->loss ? "the loss" : "output '" + g.value(model->outputs.front()).name + "'";
+  io.out << fmt::format(
+      "{}: d({})/dθ, float64, batch {}, {} mode, eps 1e-6, finite-difference noise {:.1e}\n",
+      model->spec.name, objective, o.batch, o.training ? "training" : "inference", report.noise);
   io.out << format_table(report);
-  io.out << fmt::format("worst relative error {:.2e}, tolerance {:.1e}: {}\n", report.worst_error(),
-                        report.tolerance, report.passed() ? "PASS" : "FAIL");
+  for (const auto& t : report.tensors)
+    if (t.below_noise(report.noise))
+      io.err << fmt::format(
+          "warning: every gradient of {} is below the finite differences' noise ({:.1e}): the "
+          "check cannot tell anything about it\n",
+          t.name, report.noise);
+  io.out << fmt::format(
+      "worst error {:.2e} (|analytic − numeric| / (|numeric| + scale), autograd/gradcheck.h), "
+      "tolerance {:.1e}: {}\n",
+      report.worst_error(), report.tolerance, report.passed() ? "PASS" : "FAIL");
   return report.passed() ? 0 : 1;
 }
 
@@ -112,7 +134,7 @@ void add_gradcheck_command(CLI::App& app, Io& io) {
                   "Elements probed per parameter, evenly spread (0: every element)")
       ->capture_default_str()
       ->check(int_range(0, 100000000));
-  cmd->add_option("--tolerance", o->tolerance, "Largest relative error that passes")
+  cmd->add_option("--tolerance", o->tolerance, "Largest error that passes (autograd/gradcheck.h)")
       ->capture_default_str()
       ->check(above_zero());
   cmd->add_option("--seed", o->seed, "Seed of the parameters, the batch and dy")
