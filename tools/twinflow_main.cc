@@ -7,5 +7,5 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
-  return twinflow::cli::run_cli(args, std::cout, std::cerr);
+  return twinflow::cli::run_cli(args, std::cin, std::cout, std::cerr);
 }

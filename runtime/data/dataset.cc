@@ -15,6 +15,12 @@ std::string_view DataColumn::text_of(int64_t row) const {
   return std::string_view(text).substr(begin, static_cast<size_t>(text_ends.at(r)) - begin);
 }
 
+std::vector<std::string> DataColumn::texts() const {
+  std::vector<std::string> out;
+  for (size_t r = 0; r < text_ends.size(); ++r) out.emplace_back(text_of(static_cast<int64_t>(r)));
+  return out;
+}
+
 const DataColumn& Dataset::column(std::string_view name) const {
   for (const DataColumn& c : columns)
     if (c.spec.name == name) return c;

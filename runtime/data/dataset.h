@@ -54,6 +54,7 @@ struct DataColumn {
 
   bool is_text() const { return spec.kind == ColumnKind::kText; }
   std::string_view text_of(int64_t row) const;
+  std::vector<std::string> texts() const;  // kText: every row's field, in row order
 };
 
 struct Dataset {

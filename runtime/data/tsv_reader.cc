@@ -224,6 +224,17 @@ Dataset read_rows(LineReader& reader, std::span<const ColumnSpec> columns,
 
 }  // namespace
 
+std::vector<std::string> read_tsv_header(const std::string& path) {
+  LineReader reader(path);
+  std::string line;
+  std::vector<std::string> names;
+  if (!reader.next(line)) return names;
+  std::vector<std::string_view> fields;
+  split_tabs(line, fields);
+  for (std::string_view f : fields) names.emplace_back(trim_spaces(f));
+  return names;
+}
+
 Dataset read_tsv(const std::string& path, std::span<const ColumnSpec> columns,
                  const TsvOptions& options) {
   LineReader reader(path);

@@ -25,6 +25,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/data/dataset.h"
 #include "runtime/text/data_error.h"
@@ -42,6 +43,10 @@ struct TsvOptions {
   bool skip_bad_rows = false;
   int64_t max_messages = 5;  // messages kept for skipped rows; the count covers them all
 };
+
+// The column names of a data file's header (spaces around each trimmed), for a caller that
+// reads a column only when the file has it. Throws DataError when the file cannot be read.
+std::vector<std::string> read_tsv_header(const std::string& path);
 
 // Text columns are read, checked and kept as text: call Dataset::encode with a vocabulary
 // (after Dataset::count_tokens when the vocabulary is built from this file).

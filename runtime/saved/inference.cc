@@ -74,6 +74,31 @@ Vectors embed_texts(const graph::Model& model, const ModelRoles& roles, const Vo
 }
 
 template <typename T>
+std::vector<double> pair_scores(const graph::Model& model, const ModelRoles& roles,
+                                const Vocabulary& vocab, ParameterStore<T>& params,
+                                std::span<const std::string> firsts,
+                                std::span<const std::string> seconds, int64_t batch_size) {
+  Executor<T> executor(*model.graph, params);
+  Feed<T> feed;
+  std::vector<double> scores;
+  const std::string& first = roles.text_inputs[0];
+  for (size_t begin = 0; begin < firsts.size(); begin += static_cast<size_t>(batch_size)) {
+    const size_t n = std::min(firsts.size() - begin, static_cast<size_t>(batch_size));
+    feed_rows(
+        model, vocab, executor, static_cast<int64_t>(n),
+        [&](const std::string& input, int64_t r) -> const std::string& {
+          const size_t i = begin + static_cast<size_t>(r);
+          return input == first ? firsts[i] : seconds[i];
+        },
+        feed);
+    executor.forward(false, 0);
+    for (T s : executor.value(roles.score).data)
+      scores.push_back(roles.score_is_distance ? -static_cast<double>(s) : static_cast<double>(s));
+  }
+  return scores;
+}
+
+template <typename T>
 std::vector<double> similarity_scores(const graph::Model& model, const ModelRoles& roles,
                                       const Vocabulary& vocab, ParameterStore<T>& params,
                                       const std::string& query, std::span<const std::string> texts,
@@ -87,37 +112,36 @@ std::vector<double> similarity_scores(const graph::Model& model, const ModelRole
                                        &v.values[static_cast<size_t>(r * v.dim)], v.dim));
     return scores;
   }
-  Executor<T> executor(*model.graph, params);
-  Feed<T> feed;
-  const std::string& first = roles.text_inputs[0];
-  for (size_t begin = 0; begin < texts.size(); begin += static_cast<size_t>(batch_size)) {
-    const size_t n = std::min(texts.size() - begin, static_cast<size_t>(batch_size));
-    feed_rows(
-        model, vocab, executor, static_cast<int64_t>(n),
-        [&](const std::string& input, int64_t r) -> const std::string& {
-          return input == first ? query : texts[begin + static_cast<size_t>(r)];
-        },
-        feed);
-    executor.forward(false, 0);
-    for (T s : executor.value(roles.score).data)
-      scores.push_back(roles.score_is_distance ? -static_cast<double>(s) : static_cast<double>(s));
-  }
-  return scores;
+  const std::vector<std::string> queries(texts.size(), query);
+  return pair_scores(model, roles, vocab, params, queries, texts, batch_size);
 }
 
 std::vector<std::string> read_text_lines(const std::string& path) {
   LineReader reader(path);
-  std::vector<std::string> lines;
+  return read_numbered_texts(reader).texts;
+}
+
+NumberedTexts read_numbered_texts(LineReader& reader) {
+  NumberedTexts out;
   std::string line;
-  while (reader.next(line))
-    if (line.find_first_not_of(" \t") != std::string::npos) lines.push_back(line);
-  return lines;
+  while (reader.next(line)) {
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    out.texts.push_back(line);
+    out.lines.push_back(reader.line_number());
+  }
+  return out;
 }
 
 template Vectors embed_texts(const graph::Model&, const ModelRoles&, const Vocabulary&,
                              ParameterStore<float>&, std::span<const std::string>, int64_t);
 template Vectors embed_texts(const graph::Model&, const ModelRoles&, const Vocabulary&,
                              ParameterStore<double>&, std::span<const std::string>, int64_t);
+template std::vector<double> pair_scores(const graph::Model&, const ModelRoles&, const Vocabulary&,
+                                         ParameterStore<float>&, std::span<const std::string>,
+                                         std::span<const std::string>, int64_t);
+template std::vector<double> pair_scores(const graph::Model&, const ModelRoles&, const Vocabulary&,
+                                         ParameterStore<double>&, std::span<const std::string>,
+                                         std::span<const std::string>, int64_t);
 template std::vector<double> similarity_scores(const graph::Model&, const ModelRoles&,
                                                const Vocabulary&, ParameterStore<float>&,
                                                const std::string&, std::span<const std::string>,

@@ -16,6 +16,7 @@
 #include "graph/model/model.h"
 #include "runtime/exec/parameter_store.h"
 #include "runtime/saved/model_roles.h"
+#include "runtime/text/line_reader.h"
 #include "runtime/text/vocabulary.h"
 
 namespace twinflow::runtime {
@@ -31,6 +32,14 @@ Vectors embed_texts(const graph::Model& model, const ModelRoles& roles, const Vo
                     ParameterStore<T>& params, std::span<const std::string> texts,
                     int64_t batch_size);
 
+// A pair model's score (as similarity_scores: higher = more alike) of each pair
+// (firsts[i], seconds[i]): the first text input reads firsts, the other text inputs seconds.
+template <typename T>
+std::vector<double> pair_scores(const graph::Model& model, const ModelRoles& roles,
+                                const Vocabulary& vocab, ParameterStore<T>& params,
+                                std::span<const std::string> firsts,
+                                std::span<const std::string> seconds, int64_t batch_size);
+
 template <typename T>
 std::vector<double> similarity_scores(const graph::Model& model, const ModelRoles& roles,
                                       const Vocabulary& vocab, ParameterStore<T>& params,
@@ -39,5 +48,12 @@ std::vector<double> similarity_scores(const graph::Model& model, const ModelRole
 
 // The non-empty lines of a text file, one text each. Throws DataError.
 std::vector<std::string> read_text_lines(const std::string& path);
+
+// The same from a reader (a file or a stream), with the line number (from 1) of each text.
+struct NumberedTexts {
+  std::vector<std::string> texts;
+  std::vector<int64_t> lines;
+};
+NumberedTexts read_numbered_texts(LineReader& reader);
 
 }  // namespace twinflow::runtime

@@ -132,17 +132,32 @@ double ordered_fraction(std::span<const double> positive_distance,
   return ordered / static_cast<double>(positive_distance.size());
 }
 
+namespace {
+
+// The candidates at least as near to query q as its true match (candidate q).
+int64_t ahead_of_match(std::span<const double> distances, int64_t n, int64_t q) {
+  const double* row = distances.data() + q * n;
+  int64_t ahead = 0;
+  for (int64_t c = 0; c < n; ++c)
+    if (c != q && row[c] <= row[q]) ++ahead;
+  return ahead;
+}
+
+}  // namespace
+
 double recall_at_k(std::span<const double> distances, int64_t n, int64_t k) {
   if (n <= 0) return 0.0;
   double hits = 0.0;
-  for (int64_t q = 0; q < n; ++q) {
-    const double* row = distances.data() + q * n;
-    int64_t ahead = 0;  // candidates at least as near as the true match
-    for (int64_t c = 0; c < n; ++c)
-      if (c != q && row[c] <= row[q]) ++ahead;
-    hits += ahead < k ? 1.0 : 0.0;
-  }
+  for (int64_t q = 0; q < n; ++q) hits += ahead_of_match(distances, n, q) < k ? 1.0 : 0.0;
   return hits / static_cast<double>(n);
+}
+
+double mean_reciprocal_rank(std::span<const double> distances, int64_t n) {
+  if (n <= 0) return 0.0;
+  double sum = 0.0;
+  for (int64_t q = 0; q < n; ++q)
+    sum += 1.0 / static_cast<double>(ahead_of_match(distances, n, q) + 1);
+  return sum / static_cast<double>(n);
 }
 
 }  // namespace twinflow::runtime

@@ -13,6 +13,8 @@
 //   recall@k                  share of queries whose match is among the k nearest candidates
 //                             (ties are counted against the query: a candidate at the same
 //                             distance as the match ranks ahead of it)
+//   MRR                       mean over queries of 1 / rank of the match, the rank counted
+//                             from 1 with the same rule for ties
 #pragma once
 
 #include <cstdint>
@@ -47,5 +49,6 @@ double ordered_fraction(std::span<const double> positive_distance,
 
 // distances is n×n row-major; row i holds query i's distance to every candidate.
 double recall_at_k(std::span<const double> distances, int64_t n, int64_t k);
+double mean_reciprocal_rank(std::span<const double> distances, int64_t n);
 
 }  // namespace twinflow::runtime

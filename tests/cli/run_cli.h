@@ -12,8 +12,9 @@ struct CliRun {
   std::string err;
 };
 
-// args without the program name: {"check", "models/triplet.yaml"}.
-CliRun run_twinflow(const std::vector<std::string>& args);
+// args without the program name: {"check", "models/triplet.yaml"}; `input` is what the
+// command reads from its standard input.
+CliRun run_twinflow(const std::vector<std::string>& args, const std::string& input = "");
 
 // A path inside the source tree ("models/triplet.yaml" -> "/.../models/triplet.yaml").
 std::string source_path(const std::string& relative);

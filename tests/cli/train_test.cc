@@ -1,5 +1,5 @@
-// End-to-end runs of train, eval, embed and similar on a small slice of the demo data: a tiny
-// cosine Siamese network (dim 8, LSTM 8, 12 steps) trained for 2 epochs in float64.
+// End-to-end runs of train, eval, embed and similar on a small slice of the demo data: the tiny
+// cosine Siamese network of tests/cli/tiny_pairs.h.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -16,67 +16,15 @@
 #include "runtime/io/weights_file.h"
 #include "runtime/saved/model_dir.h"
 #include "tests/cli/run_cli.h"
+#include "tests/cli/tiny_pairs.h"
 #include "tests/runtime/temp_dir.h"
 #include "tests/testing/text_files.h"
 
 namespace twinflow::testing {
 
-namespace {
-
-constexpr std::string_view kTinySpec = R"yaml(model: tiny_pairs
-inputs:
-  left:  {shape: [12], dtype: int32}
-  right: {shape: [12], dtype: int32}
-  label: {shape: [1], dtype: float32}
-layers:
-  emb: {op: Embedding, vocab: 3000, dim: 8, mask_zero: true,
-        embeddings_initializer: {name: random_normal, stddev: 0.5}}
-  lstm: {op: LSTM, units: 8}
-  similarity: {op: Lambda, args: [a, b], expr: "exp(-(1 - cosine(a, b)))"}
-  head: {op: Dense, units: 1, activation: sigmoid, kernel_initializer: ones}
-graph:
-  x1: lstm(emb(left))
-  x2: lstm(emb(right))
-  pred: head(similarity(x1, x2))
-outputs: [pred]
-loss: {op: binary_crossentropy, pred: pred, target: label}
-train:
-  optimizer: {name: adam, lr: 0.01}
-  batch_size: 32
-  epochs: 2
-  seed: 3
-  data: train.tsv
-  val: val.tsv
-)yaml";
-
-struct Slice {
-  TempDir tmp;
-  std::string spec;
-  Slice() {
-    tmp.write("train.tsv", head_of("data/pairs_train.tsv", 256));
-    tmp.write("val.tsv", head_of("data/pairs_val.tsv", 64));
-    spec = tmp.write("tiny.yaml", kTinySpec);
-  }
-  CliRun train(const std::string& out, std::vector<std::string> extra = {}) const {
-    std::vector<std::string> args{"train", spec, "--dtype", "float64", "--out", tmp.path(out)};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return run_twinflow(args);
-  }
-};
-
-// One trained model shared by the tests that only read it.
-const Slice& trained() {
-  static const Slice slice;
-  static const CliRun run = slice.train("model");
-  REQUIRE_MESSAGE(run.status == 0, run.err);
-  return slice;
-}
-
-}  // namespace
-
 TEST_SUITE("cli.train") {
   TEST_CASE("progress goes to stderr, results to stdout; --quiet leaves progress and notes out") {
-    const Slice s;
+    const TinyPairs s;
     const CliRun piped = s.train("piped", {"--epochs", "1"});
     REQUIRE_MESSAGE(piped.status == 0, piped.err);
     CHECK(piped.out.find("epoch 1/1:") != std::string::npos);
@@ -93,7 +41,7 @@ TEST_SUITE("cli.train") {
   }
 
   TEST_CASE("training lowers the loss and writes the model directory") {
-    const Slice& s = trained();
+    const TinyPairs& s = trained_tiny_pairs();
     const std::string dir = s.tmp.path("model");
     for (const char* f : {"spec.yaml", "vocab.txt", "weights.safetensors", "checkpoint.safetensors",
                           "optimizer.safetensors", "state.json"})
@@ -108,7 +56,7 @@ TEST_SUITE("cli.train") {
   }
 
   TEST_CASE("the saved model reloads and eval gives the numbers of the end of training") {
-    const Slice& s = trained();
+    const TinyPairs& s = trained_tiny_pairs();
     const std::string dir = s.tmp.path("model");
     const CliRun eval = run_twinflow({"eval", dir, "--data", s.tmp.path("val.tsv")});
     REQUIRE_MESSAGE(eval.status == 0, eval.err);
@@ -120,7 +68,7 @@ TEST_SUITE("cli.train") {
   }
 
   TEST_CASE("embed gives the same vector for the same text; similar ranks a duplicate first") {
-    const Slice& s = trained();
+    const TinyPairs& s = trained_tiny_pairs();
     const std::string dir = s.tmp.path("model");
     const std::string text = "And he said unto them, Go ye into all the world";
     const CliRun a = run_twinflow({"embed", dir, "--text", text, "--text", "a different text"});
@@ -153,7 +101,7 @@ TEST_SUITE("cli.train") {
   }
 
   TEST_CASE("a resumed float64 run equals the uninterrupted one") {
-    const Slice& s = trained();
+    const TinyPairs& s = trained_tiny_pairs();
     const CliRun first = s.train("resumed", {"--epochs", "1"});
     REQUIRE_MESSAGE(first.status == 0, first.err);
     CHECK(runtime::read_state(s.tmp.path("resumed")).epoch == 1);
@@ -179,7 +127,7 @@ TEST_SUITE("cli.train") {
   }
 
   TEST_CASE("damaged model files and bad rows give clear errors") {
-    const Slice& s = trained();
+    const TinyPairs& s = trained_tiny_pairs();
     const std::string dir = s.tmp.path("damaged");
     std::filesystem::copy(s.tmp.path("model"), dir);
     const std::string weights = dir + "/weights.safetensors";
@@ -216,7 +164,7 @@ TEST_SUITE("cli.train") {
   }
 
   TEST_CASE("a NaN loss stops training naming the step and the node") {
-    const Slice& s = trained();
+    const TinyPairs& s = trained_tiny_pairs();
     ops::register_builtin_ops();
     graph::Diagnostics diags;
     const auto spec = graph::parse_spec_file(s.spec, diags);

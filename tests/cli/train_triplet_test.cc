@@ -120,6 +120,22 @@ TEST_SUITE("cli.train_triplet") {
     std::getline(lines, second);
     CHECK(first == second);
     CHECK(std::count(first.begin(), first.end(), '\t') == 7);  // 8 values
+
+    // predict is for pair models; similar and retrieval name the loss's distance.
+    const CliRun predict = run_twinflow({"predict", dir, "grace", "peace"});
+    CHECK(predict.status == 1);
+    CHECK(predict.err.find("holds a triplet model") != std::string::npos);
+    CHECK(predict.err.find("twinflow similar") != std::string::npos);
+    const CliRun similar = run_twinflow(
+        {"similar", dir, "--query", "grace", "--corpus", "-", "--json"}, "grace\npeace\n");
+    REQUIRE_MESSAGE(similar.status == 0, similar.err);
+    CHECK(similar.out.find("\"distance\": \"squared Euclidean\"") != std::string::npos);
+    const std::string retrieval =
+        tmp.write("retrieval.tsv", head_of("data/retrieval_test.tsv", 20));
+    const CliRun ranked = run_twinflow({"eval", dir, "--retrieval", retrieval, "-k", "1"});
+    REQUIRE_MESSAGE(ranked.status == 0, ranked.err);
+    CHECK(ranked.out.find("similarity squared Euclidean distance between tower outputs") !=
+          std::string::npos);
   }
 
   TEST_CASE("a mining loss reports the share of active triplets each epoch") {

@@ -129,8 +129,10 @@ TEST_SUITE("cli.triplet_distance") {
     CHECK(similar.out.starts_with("1 of 40 lines by -cosine distance (the loss's)\n"));
     double best = -1e300;
     for (const Vector& v : p) best = std::max(best, -cosine_distance(a[0], v));
+    // The top line: rank, line in the corpus, score, text.
     const std::string top = similar.out.substr(similar.out.find('\n') + 1);
-    CHECK(std::abs(std::stod(top.substr(top.find('\t') + 1)) - best) < 2e-6);  // printed to 1e-6
+    const std::string score = top.substr(top.find('\t', top.find('\t') + 1) + 1);
+    CHECK(std::abs(std::stod(score) - best) < 2e-6);  // printed to 1e-6
   }
 }
 

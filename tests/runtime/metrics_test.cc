@@ -82,6 +82,23 @@ TEST_SUITE("runtime.metrics") {
     CHECK(recall_at_k(d, 3, 2) == doctest::Approx(2.0 / 3.0));
     CHECK(recall_at_k(d, 3, 3) == doctest::Approx(1.0));
   }
+
+  TEST_CASE("mean reciprocal rank") {
+    // Query 0's match is nearest (rank 1); query 1's is behind one candidate (rank 2); query
+    // 2's ties with both others, and ties count against it (rank 3); query 3's is behind 0.1
+    // and 0.2 (rank 3). MRR = (1 + 1/2 + 1/3 + 1/3) / 4 = 13/24.
+    const std::vector<double> d{0.1, 0.5, 0.9, 0.8,  //
+                                0.2, 0.3, 0.4, 0.9,  //
+                                0.7, 0.7, 0.7, 0.9,  //
+                                0.1, 0.9, 0.2, 0.5};
+    CHECK(mean_reciprocal_rank(d, 4) == doctest::Approx(13.0 / 24.0));
+    CHECK(recall_at_k(d, 4, 1) == doctest::Approx(1.0 / 4.0));
+    CHECK(recall_at_k(d, 4, 2) == doctest::Approx(2.0 / 4.0));
+    CHECK(recall_at_k(d, 4, 3) == doctest::Approx(1.0));
+    const std::vector<double> one{0.4};
+    CHECK(mean_reciprocal_rank(one, 1) == doctest::Approx(1.0));
+    CHECK(mean_reciprocal_rank({}, 0) == 0.0);
+  }
 }
 
 }  // namespace

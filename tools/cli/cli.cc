@@ -12,9 +12,10 @@
 
 namespace twinflow::cli {
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+            std::ostream& err) {
   ops::register_builtin_ops();
-  Io io{out, err, 0, args};
+  Io io{in, out, err, 0, args};
   CLI::App app{"twinflow: Siamese and triplet networks declared in YAML", "twinflow"};
   app.require_subcommand(1);
   app.set_version_flag(
@@ -25,6 +26,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_eval_command(app, io);
   add_embed_command(app, io);
   add_similar_command(app, io);
+  add_predict_command(app, io);
   add_viz_command(app, io);
   add_ops_command(app, io);
 

@@ -9,13 +9,15 @@
 // check, 2 a malformed command line).
 #pragma once
 
+#include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
 
 namespace twinflow::cli {
 
-// args[0] is the program name, as in argv.
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// args[0] is the program name, as in argv; `in` is the standard input (`similar --corpus -`).
+int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+            std::ostream& err);
 
 }  // namespace twinflow::cli

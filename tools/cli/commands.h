@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 namespace twinflow::cli {
 
 struct Io {
+  std::istream& in;  // what `--corpus -` reads
   std::ostream& out;
   std::ostream& err;
   int status = 0;
@@ -22,6 +24,7 @@ void add_train_command(CLI::App& app, Io& io);
 void add_eval_command(CLI::App& app, Io& io);
 void add_embed_command(CLI::App& app, Io& io);
 void add_similar_command(CLI::App& app, Io& io);
+void add_predict_command(CLI::App& app, Io& io);
 void add_viz_command(CLI::App& app, Io& io);
 void add_ops_command(CLI::App& app, Io& io);
 

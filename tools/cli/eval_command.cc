@@ -7,13 +7,18 @@
 //   --baselines     then word counting on the same file (runtime/train/baselines.h), its threshold
 //                   and IDF from the spec's train.data as `train` prints them; without that
 //                   file, ROC-AUC only and the IDF of this file
+//   --json          the same as one JSON document (tools/cli/eval_json.h); notes go to stderr
+// `twinflow eval DIR --retrieval F [-k 1,5,10]`: recall@k and MRR of finding each query's
+// target among all targets (tools/cli/eval_retrieval.h).
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
+#include "graph/ir/errors.h"
 #include "runtime/data/input_columns.h"
 #include "runtime/data/tsv_reader.h"
 #include "runtime/saved/saved_model.h"
@@ -22,6 +27,8 @@
 #include "runtime/train/evaluation.h"
 #include "runtime/train/metrics.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/eval_json.h"
+#include "tools/cli/eval_retrieval.h"
 #include "tools/cli/option_checks.h"
 
 namespace twinflow::cli {
@@ -34,6 +41,9 @@ struct EvalOptions {
   int64_t batch_size = 0;
   bool skip_bad_rows = false;
   bool baselines = false;
+  bool json = false;
+  std::string retrieval;
+  std::vector<int64_t> ks{1, 5, 10};
 };
 
 void print_pairs(const runtime::ModelRoles& roles, const runtime::EvalResult& r,
@@ -76,10 +86,11 @@ std::optional<runtime::Dataset> training_data(const EvalOptions& o, const graph:
   }
 }
 
-void print_baselines(const EvalOptions& o, const graph::ModelSpec& spec,
-                     const runtime::ModelRoles& roles, const runtime::Dataset& data,
-                     const runtime::EvalResult& r, std::ostream& out) {
-  const std::optional<runtime::Dataset> train = training_data(o, spec, out);
+// The baselines' lines, or with --json their JSON under "baselines" of doc (notes go to err).
+void add_baselines(const EvalOptions& o, const graph::ModelSpec& spec,
+                   const runtime::ModelRoles& roles, const runtime::Dataset& data,
+                   const runtime::EvalResult& r, Io& io, nlohmann::ordered_json& doc) {
+  const std::optional<runtime::Dataset> train = training_data(o, spec, o.json ? io.err : io.out);
   std::vector<std::pair<std::string, double>> model;
   if (roles.family == runtime::ModelFamily::kTriplet) {
     model = {{"ordered", r.hit_rate()},
@@ -91,10 +102,22 @@ void print_baselines(const EvalOptions& o, const graph::ModelSpec& spec,
   }
   const runtime::BaselineReport report =
       runtime::word_counting_baselines(roles, data, train ? &*train : nullptr);
-  out << runtime::baselines_text(report, model);
+  if (o.json)
+    doc["baselines"] = baselines_json(report, model);
+  else
+    io.out << runtime::baselines_text(report, model);
 }
 
 int run(const EvalOptions& o, Io& io) {
+  if (!o.retrieval.empty())
+    return eval_retrieval({.dir = o.dir,
+                           .file = o.retrieval,
+                           .ks = o.ks,
+                           .batch_size = o.batch_size,
+                           .skip_bad_rows = o.skip_bad_rows,
+                           .json = o.json},
+                          io);
+  if (o.data.empty()) throw graph::RuntimeInputError("give --data FILE or --retrieval FILE");
   return runtime::with_saved_model(
       o.dir, [&](const runtime::SavedModel& saved, const runtime::ModelRoles& roles, auto& params) {
         runtime::Dataset data =
@@ -107,11 +130,15 @@ int run(const EvalOptions& o, Io& io) {
         const int64_t batch = o.batch_size > 0 ? o.batch_size : saved.model.spec.train.batch_size;
         const bool triplet = roles.family == runtime::ModelFamily::kTriplet;
         const runtime::EvalResult r = runtime::evaluate(roles, executor, data, batch, triplet);
-        if (triplet)
+        nlohmann::ordered_json doc;
+        if (o.json)
+          doc = eval_json(roles, data, r);
+        else if (triplet)
           print_triplets(r, io.out);
         else
           print_pairs(roles, r, io.out);
-        if (o.baselines) print_baselines(o, saved.model.spec, roles, data, r, io.out);
+        if (o.baselines) add_baselines(o, saved.model.spec, roles, data, r, io, doc);
+        if (o.json) io.out << doc.dump(2) << "\n";
         return 0;
       });
 }
@@ -122,14 +149,28 @@ void add_eval_command(CLI::App& app, Io& io) {
   auto o = std::make_shared<EvalOptions>();
   CLI::App* cmd = app.add_subcommand("eval", "Score a saved model on a data file");
   cmd->add_option("dir", o->dir, "Saved model directory (twinflow train --out)")->required();
-  cmd->add_option("--data", o->data, "Data file (TSV; columns named as the inputs)")->required();
+  CLI::Option* data =
+      cmd->add_option("--data", o->data, "Data file (TSV; columns named as the inputs)");
+  CLI::Option* retrieval =
+      cmd->add_option("--retrieval", o->retrieval,
+                      "Retrieval file (TSV: query, target, optional id): recall@k and MRR of "
+                      "finding each query's target among all targets")
+          ->excludes(data);
+  cmd->add_option("-k", o->ks, "With --retrieval: the k of recall@k (comma-separated)")
+      ->delimiter(',')
+      ->capture_default_str()
+      ->check(int_range(1, kMaxCount))
+      ->needs(retrieval);
   cmd->add_option("--batch-size", o->batch_size, "Rows per forward pass (0: the spec's)")
       ->check(int_range(0, kMaxCount));
   cmd->add_flag("--skip-bad-rows", o->skip_bad_rows, "Leave malformed rows out (counted)");
   cmd->add_flag("--baselines", o->baselines,
                 "Also score word counting (Jaccard, TF-IDF cosine) on this file and say whether "
                 "the model beats it; threshold and IDF from the spec's train.data (without it: "
-                "ROC-AUC only)");
+                "ROC-AUC only)")
+      ->excludes(retrieval);
+  cmd->add_flag("--json", o->json,
+                "Print one JSON document (keys in tools/cli/eval_json.h); notes go to stderr");
   // An exception from run() reaches run_cli, which prints it as an error and exits 1.
   cmd->callback([o, &io] { io.status = run(*o, io); });
 }

@@ -15,14 +15,14 @@ namespace {
 
 using json = nlohmann::json;
 
-// The commands already recorded in dir/run.json (none when it is absent or unreadable).
-std::vector<std::vector<std::string>> earlier_commands(const std::string& dir) {
+// dir/run.json, or null when it is absent or unreadable.
+json read_record(const std::string& dir) {
   std::ifstream in(runtime::dir_file(dir, "run.json"));
-  if (!in) return {};
+  if (!in) return nullptr;
   try {
-    return json::parse(in).at("commands").get<std::vector<std::vector<std::string>>>();
+    return json::parse(in);
   } catch (const json::exception&) {
-    return {};
+    return nullptr;
   }
 }
 
@@ -30,6 +30,16 @@ json metrics_object(const runtime::Metrics& metrics) {
   json j = json::object();
   for (const auto& [name, value] : metrics) j[name] = value;
   return j;
+}
+
+// The commands already recorded in dir/run.json (none when it is absent or unreadable).
+std::vector<std::vector<std::string>> earlier_commands(const std::string& dir) {
+  const json record = read_record(dir);
+  try {
+    return record.at("commands").get<std::vector<std::vector<std::string>>>();
+  } catch (const json::exception&) {
+    return {};
+  }
 }
 
 }  // namespace
@@ -77,6 +87,15 @@ void write_run_record(const std::string& dir, const RunRecord& record) {
             {"thresholds", metrics_object(record.thresholds)}};
   if (!record.distance.empty()) j["distance"] = record.distance;
   runtime::write_file_atomically(runtime::dir_file(dir, "run.json"), j.dump(2) + "\n");
+}
+
+runtime::Metrics recorded_thresholds(const std::string& dir) {
+  const json record = read_record(dir);
+  runtime::Metrics thresholds;
+  if (!record.is_object() || !record.contains("thresholds")) return thresholds;
+  for (const auto& [name, value] : record["thresholds"].items())
+    if (value.is_number()) thresholds.emplace_back(name, value.get<double>());
+  return thresholds;
 }
 
 }  // namespace twinflow::cli

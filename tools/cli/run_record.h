@@ -38,4 +38,7 @@ RunRecord start_record(const graph::ModelSpec& spec, const runtime::TrainOptions
 
 void write_run_record(const std::string& dir, const RunRecord& record);
 
+// The "thresholds" of dir/run.json (none when it is absent, unreadable or has none).
+runtime::Metrics recorded_thresholds(const std::string& dir);
+
 }  // namespace twinflow::cli
