@@ -24,5 +24,6 @@ void add_embed_command(CLI::App& app, Io& io);
 void add_similar_command(CLI::App& app, Io& io);
 void add_viz_command(CLI::App& app, Io& io);
 void add_ops_command(CLI::App& app, Io& io);
+void add_plot_command(CLI::App& app, Io& io);
 
 }  // namespace twinflow::cli
