@@ -27,5 +27,6 @@ void add_similar_command(CLI::App& app, Io& io);
 void add_predict_command(CLI::App& app, Io& io);
 void add_viz_command(CLI::App& app, Io& io);
 void add_ops_command(CLI::App& app, Io& io);
+void add_plot_command(CLI::App& app, Io& io);
 
 }  // namespace twinflow::cli

@@ -16,15 +16,6 @@ constexpr size_t kWrap = 36;
 constexpr const char* kGradient = "#cb181d";
 constexpr const char* kFrozen = "#d9d9d9";
 
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char ch : text) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch == '\n' ? std::string("\\n") : std::string(1, ch);
-  }
-  return out + "\"";
-}
-
 std::string small(const std::string& text, int size, const char* color = "#333333") {
   return fmt::format("<font point-size=\"{}\" color=\"{}\">{}</font>", size, color,
                      html_escape(text));
@@ -286,6 +277,15 @@ class Writer {
 };
 
 }  // namespace
+
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch == '\n' ? std::string("\\n") : std::string(1, ch);
+  }
+  return out + "\"";
+}
 
 std::string html_escape(std::string_view text) {
   std::string out;

@@ -11,12 +11,16 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "tools/viz/drawing.h"
 
 namespace twinflow::viz {
 
 std::string to_dot(const Drawing& drawing);
+
+// A DOT string: the text in double quotes, with " and \ escaped and newlines as \n.
+std::string quoted(std::string_view text);
 
 // Text for a Graphviz HTML-like label: & < > " as entities.
 std::string html_escape(std::string_view text);

@@ -37,8 +37,9 @@ using Graph = std::unique_ptr<Agraph_t, GraphDeleter>;
 // Frees a layout before its graph, as Graphviz requires.
 class Layout {
  public:
-  Layout(GVC_t* gvc, Agraph_t* g) : gvc_(gvc), g_(g) {
-    if (gvLayout(gvc, g, "dot") != 0) throw GraphvizError("Graphviz layout failed: " + messages());
+  Layout(GVC_t* gvc, Agraph_t* g, const std::string& engine) : gvc_(gvc), g_(g) {
+    if (gvLayout(gvc, g, engine.c_str()) != 0)
+      throw GraphvizError("Graphviz layout '" + engine + "' failed: " + messages());
   }
   ~Layout() { gvFreeLayout(gvc_, g_); }
   Layout(const Layout&) = delete;
@@ -78,10 +79,10 @@ void collect_clusters(Agraph_t* g, std::vector<std::string>& out) {
 
 }  // namespace
 
-std::string render(std::string_view dot, std::string_view format) {
+std::string render(std::string_view dot, std::string_view format, std::string_view engine) {
   Graph g = read(dot);
   GVC_t* gvc = context();
-  Layout layout(gvc, g.get());
+  Layout layout(gvc, g.get(), std::string(engine));
   char* data = nullptr;
   unsigned int length = 0;  // Graphviz 2.43 takes unsigned int*, later versions size_t*
   const std::string fmt(format);

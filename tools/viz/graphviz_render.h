@@ -19,9 +19,11 @@ class GraphvizError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Lays `dot` out with the dot engine and renders it: format is "svg" or "png" (any Graphviz
-// output format). Returns the bytes.
-std::string render(std::string_view dot, std::string_view format);
+// Lays `dot` out with a Graphviz layout engine and renders it: format is "svg" or "png" (any
+// Graphviz output format). The engine is "dot" for the model drawings; "nop2" (neato -n2)
+// keeps every node at its `pos` and draws edges as straight lines, for charts laid out by hand
+// (tools/viz/curves.h). Returns the bytes.
+std::string render(std::string_view dot, std::string_view format, std::string_view engine = "dot");
 
 // What Graphviz read from DOT text: for tests and for checking a drawing before writing it.
 struct ParsedEdge {
