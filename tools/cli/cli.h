@@ -1,8 +1,15 @@
 // tools/cli/cli.h — the `twinflow` command line (CLI11), runnable in-process for tests.
 //
-//   twinflow check SPEC.yaml...          validate specs, print each model's summary
+//   twinflow check SPEC.yaml...          validate specs, print each model's summary (--json)
 //   twinflow gradcheck SPEC.yaml         whole-model finite-difference gradient check
+//   twinflow train SPEC.yaml             train; each run in its own directory (runs/<model>/<n>)
+//   twinflow eval DIR --data F           score a saved model (--retrieval F: recall@k, MRR)
+//   twinflow embed DIR --text T          the tower's vectors of texts
+//   twinflow similar DIR --query Q ...   the corpus lines nearest to a query
+//   twinflow predict DIR "a" "b"         a pair model's score and decision
 //   twinflow viz SPEC.yaml -o FILE       draw the model (.dot, .svg, .png, .html; docs/viz.md)
+//   twinflow plot DIR                    a run's training curves from its log.jsonl
+//   twinflow ops                         the layer ops, losses and Lambda functions
 //
 // Every subcommand has --help. Nothing escapes as an exception: errors are printed to `err`
 // and turn into the exit code (0 success, 1 a problem with the user's input or a failed
