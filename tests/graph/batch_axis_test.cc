@@ -40,13 +40,13 @@ loss: {}
                      bad, graph, loss);
 }
 
-struct Built {
+struct BuiltSpec {
   Diagnostics diags;
   std::optional<Model> model;
 };
 
-Built build(const std::string& text) {
-  Built b;
+BuiltSpec build(const std::string& text) {
+  BuiltSpec b;
   const std::optional<ModelSpec> spec = parse_spec(text, "t.yaml", b.diags);
   REQUIRE_MESSAGE(spec.has_value(), b.diags.to_string());
   b.model = build_model(*spec, b.diags);
@@ -55,7 +55,7 @@ Built build(const std::string& text) {
 
 // The spec fails with exactly one error, which starts with `expected` (its place included).
 void refused(const std::string& bad, const std::string& graph, const std::string& expected) {
-  const Built b = build(spec_with(bad, graph));
+  const BuiltSpec b = build(spec_with(bad, graph));
   INFO(b.diags.to_string());
   CHECK_FALSE(b.model.has_value());
   REQUIRE(b.diags.error_count() == 1);
@@ -63,7 +63,7 @@ void refused(const std::string& bad, const std::string& graph, const std::string
 }
 
 void builds(const std::string& bad, const std::string& graph) {
-  const Built b = build(spec_with(bad, graph));
+  const BuiltSpec b = build(spec_with(bad, graph));
   INFO(b.diags.to_string());
   CHECK(b.model.has_value());
   CHECK(b.diags.error_count() == 0);
@@ -122,9 +122,9 @@ TEST_SUITE("graph.model") {
             "10:43: error: layer 'bad' (Lambda): in 'dot(a, b, -2)': axis -2 of [B, 4] is the "
             "batch axis");
     // The loss reduces everything to a scalar, over the batch.
-    const Built b = build(spec_with("{op: Dense, units: 1}", "  pred: bad(x1)\n",
-                                    "{op: expression, expr: \"mean(sum(square(pred - label), "
-                                    "-1))\"}"));
+    const BuiltSpec b = build(spec_with("{op: Dense, units: 1}", "  pred: bad(x1)\n",
+                                        "{op: expression, expr: \"mean(sum(square(pred - label), "
+                                        "-1))\"}"));
     INFO(b.diags.to_string());
     CHECK(b.model.has_value());
   }
@@ -162,7 +162,7 @@ TEST_SUITE("graph.model") {
   TEST_CASE("the pooling layers take the token ids of a masked value as their mask") {
     for (const char* op : {"GlobalAveragePooling1D", "GlobalMaxPooling1D"}) {
       CAPTURE(op);
-      const Built masked =
+      const BuiltSpec masked =
           build(spec_with(fmt::format("{{op: {}}}", op), "  pred: head(bad(seq(emb(left))))\n"));
       INFO(masked.diags.to_string());
       REQUIRE(masked.model.has_value());
@@ -170,7 +170,7 @@ TEST_SUITE("graph.model") {
       const Node& pool = g.node(g.value(*g.find_value("pred.bad")).producer);
       REQUIRE(pool.inputs.size() == 2);
       CHECK(pool.inputs[1] == masked.model->values.at("left"));
-      const Built plain =
+      const BuiltSpec plain =
           build(spec_with(fmt::format("{{op: {}}}", op), "  pred: head(bad(flat(left)))\n"));
       REQUIRE(plain.model.has_value());
       const Graph& h = *plain.model->graph;

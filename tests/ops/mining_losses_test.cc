@@ -109,7 +109,7 @@ double forward_of(const OpDef& op, std::any attrs, const std::vector<double>& va
   return testing::run_forward(mining_case(op, std::move(attrs), "", batch, dim, values))[0];
 }
 
-void check_all(const std::vector<OpCase>& cases) {
+void check_mining_cases(const std::vector<OpCase>& cases) {
   for (const OpCase& c : cases) {
     CAPTURE(c.label);
     // Relative error above the tensor's gradient scale (autograd/gradcheck.h), central differences
@@ -215,10 +215,10 @@ TEST_SUITE("ops.mining_losses") {
   }
 
   TEST_CASE("gradients in float64 by central differences, B = 4, D = 3") {
-    check_all(batch_all_samples());
-    check_all(batch_hard_samples());
-    check_all(semi_hard_samples());
-    check_all(ranking_samples());
+    check_mining_cases(batch_all_samples());
+    check_mining_cases(batch_hard_samples());
+    check_mining_cases(semi_hard_samples());
+    check_mining_cases(ranking_samples());
   }
 
   TEST_CASE("the random samples have active and inactive triplets") {

@@ -1,12 +1,11 @@
 #include "tools/cli/check_json.h"
 
 #include "graph/model/summary.h"
+#include "tools/cli/json.h"
 
 namespace twinflow::cli {
 
 namespace {
-
-using json = nlohmann::ordered_json;
 
 json shape_json(const graph::Shape& shape) {
   json dims = json::array();

@@ -1,12 +1,11 @@
 #include "tools/cli/eval_json.h"
 
 #include "runtime/train/metrics.h"
+#include "tools/cli/json.h"
 
 namespace twinflow::cli {
 
 namespace {
-
-using json = nlohmann::ordered_json;
 
 json metrics_json(std::span<const std::pair<std::string, double>> metrics) {
   json j = json::object();

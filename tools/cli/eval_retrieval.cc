@@ -9,12 +9,11 @@
 #include "runtime/saved/inference.h"
 #include "runtime/saved/saved_model.h"
 #include "runtime/train/metrics.h"
+#include "tools/cli/json.h"
 
 namespace twinflow::cli {
 
 namespace {
-
-using json = nlohmann::ordered_json;
 
 // Row-major [n, n]: query i's distance to target j.
 std::vector<double> distance_matrix(graph::TripletDistance distance, const runtime::Vectors& q,

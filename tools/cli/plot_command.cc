@@ -17,14 +17,13 @@
 #include "graph/spec/spec.h"
 #include "runtime/io/atomic_file.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/json.h"
 #include "tools/viz/curves.h"
 #include "tools/viz/graphviz_render.h"
 
 namespace twinflow::cli {
 
 namespace {
-
-using json = nlohmann::ordered_json;  // the metrics keep the log's order
 
 // log.jsonl is missing, damaged or empty: the message names the file (and line).
 class LogError : public std::runtime_error {

@@ -28,14 +28,13 @@
 #include "runtime/saved/inference.h"
 #include "runtime/saved/saved_model.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/json.h"
 #include "tools/cli/option_checks.h"
 #include "tools/cli/run_record.h"
 
 namespace twinflow::cli {
 
 namespace {
-
-using json = nlohmann::ordered_json;
 
 struct PredictOptions {
   std::string dir;

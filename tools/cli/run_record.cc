@@ -7,13 +7,12 @@
 #include "runtime/io/atomic_file.h"
 #include "runtime/io/sha256.h"
 #include "runtime/saved/model_dir.h"
+#include "tools/cli/json.h"
 #include "twinflow_version.h"
 
 namespace twinflow::cli {
 
 namespace {
-
-using json = nlohmann::json;
 
 // dir/run.json, or null when it is absent or unreadable.
 json read_record(const std::string& dir) {

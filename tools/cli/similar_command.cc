@@ -23,13 +23,12 @@
 #include "runtime/saved/inference.h"
 #include "runtime/saved/saved_model.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/json.h"
 #include "tools/cli/option_checks.h"
 
 namespace twinflow::cli {
 
 namespace {
-
-using json = nlohmann::ordered_json;
 
 struct SimilarOptions {
   std::string dir;

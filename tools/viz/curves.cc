@@ -42,13 +42,14 @@ struct Scale {
   double operator()(double v) const { return from + (v - lo) / (hi - lo) * (to - from); }
 };
 
-std::string number(double v) { return fmt::format("{:.2f}", v); }
+std::string tick_number(double v) { return fmt::format("{:.2f}", v); }
 
 // The DOT text of the chart: nodes pinned at their positions, straight edges between them.
 class Chart {
  public:
   void node(const std::string& id, double x, double y, const std::string& attrs) {
-    text_ += fmt::format("  {} [pos=\"{},{}!\", {}];\n", quoted(id), number(x), number(y), attrs);
+    text_ += fmt::format("  {} [pos=\"{},{}!\", {}];\n", quoted(id), tick_number(x), tick_number(y),
+                         attrs);
   }
   // An invisible anchor for the ends of a line.
   void anchor(const std::string& id, double x, double y) {
