@@ -55,9 +55,13 @@ class TrainingStopped : public graph::RuntimeInputError {
 struct TrainOptions {
   std::string vocab_file;    // "" : build from the training data
   std::string init_weights;  // "" : none
-  std::string out_dir;       // "" : nothing written
-  std::string resume_dir;    // "" : a fresh run
-  int64_t accumulate = 1;    // micro-batches per batch
+  // false: init_weights must hold every parameter of the model and nothing else (as PyTorch's
+  // load_state_dict(strict=True)); true: what it lacks keeps its initial value, and what the
+  // model lacks is ignored. Shapes must match either way.
+  bool init_partial = false;
+  std::string out_dir;     // "" : nothing written
+  std::string resume_dir;  // "" : a fresh run
+  int64_t accumulate = 1;  // micro-batches per batch
   bool skip_bad_rows = false;
 };
 

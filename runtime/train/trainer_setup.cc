@@ -137,11 +137,20 @@ template <typename T>
 void Trainer<T>::load_init_weights() {
   if (options_.init_weights.empty()) return;
   const WeightsLoadReport report = load_weights(options_.init_weights, params_, LoadMode::kReport);
-  say(fmt::format("--init {}: {}", options_.init_weights, report.summary()));
   if (!report.mismatched.empty())
     throw graph::RuntimeInputError(fmt::format("--init {}: shapes do not match: {}",
                                                options_.init_weights,
                                                fmt::join(report.mismatched, "; ")));
+  if (!report.complete() && !options_.init_partial)
+    throw graph::RuntimeInputError(
+        fmt::format("--init {} does not hold exactly the model's parameters: {} (--init-partial "
+                    "starts from the parameters it holds and keeps the rest at their initial "
+                    "values)",
+                    options_.init_weights, report.problems()));
+  say(fmt::format("--init {}: {}", options_.init_weights, report.summary()));
+  if (!report.missing.empty())
+    say(fmt::format("--init-partial: kept at their initial values: {}",
+                    fmt::join(report.missing, ", ")));
 }
 
 template <typename T>

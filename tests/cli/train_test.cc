@@ -182,6 +182,29 @@ TEST_SUITE("cli.train") {
     CHECK_FALSE(std::filesystem::exists(s.tmp.path("nan") + "/weights.safetensors"));
   }
 
+  TEST_CASE("--init must hold exactly the model's parameters unless --init-partial") {
+    const TinyPairs& s = trained_tiny_pairs();
+    runtime::SafetensorsContent weights =
+        runtime::read_safetensors(s.tmp.path("model") + "/weights.safetensors");
+    REQUIRE(weights.tensors.erase("head.bias") == 1);
+    weights.tensors.emplace("proj.kernel", weights.tensors.at("head.kernel"));
+    const std::string file = s.tmp.path("partial.safetensors");
+    runtime::write_safetensors(file, weights);
+
+    CliRun r = s.train("strict", {"--init", file, "--epochs", "1"});
+    CHECK(r.status == 1);
+    CHECK(r.err.find("missing from the file: head.bias") != std::string::npos);
+    CHECK(r.err.find("not in the model: proj.kernel") != std::string::npos);
+    CHECK(r.err.find("--init-partial") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(s.tmp.path("strict")));
+
+    r = s.train("partial", {"--init", file, "--init-partial", "--epochs", "1"});
+    CHECK_MESSAGE(r.status == 0, r.err);
+    CHECK(r.out.find("kept at their initial values: head.bias") != std::string::npos);
+
+    CHECK(s.train("no_init", {"--init-partial"}).status == 2);  // needs --init
+  }
+
   TEST_CASE("every new command has --help and rejects a missing directory") {
     for (const char* cmd : {"train", "eval", "embed", "similar"}) {
       const CliRun help = run_twinflow({cmd, "--help"});

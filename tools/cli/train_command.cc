@@ -220,7 +220,12 @@ void add_train_command(CLI::App& app, Io& io) {
   cmd->add_option("--lr", o->lr, "Learning rate")->check(above_zero());
   cmd->add_option("--seed", o->seed, "Seed of the parameters, the shuffling and dropout")
       ->check(int_range(0, std::numeric_limits<int64_t>::max()));
-  cmd->add_option("--init", o->train.init_weights, "Start from these weights (safetensors)");
+  CLI::Option* init = cmd->add_option(
+      "--init", o->train.init_weights,
+      "Start from these weights (safetensors): every parameter of the model, nothing else");
+  cmd->add_flag("--init-partial", o->train.init_partial,
+                "Let --init lack parameters (kept at their initial values) or hold others")
+      ->needs(init);
   cmd->add_option("--vocab", o->train.vocab_file, "Vocabulary file (default: built from --data)");
   cmd->add_option("--dtype", o->dtype, "float32 or float64 (bit-for-bit repeatable)")
       ->capture_default_str()
