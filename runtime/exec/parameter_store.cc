@@ -3,11 +3,13 @@
 #include <random>
 
 #include "runtime/exec/initializers.h"
+#include "runtime/exec/memory_check.h"
 
 namespace twinflow::runtime {
 
 template <typename T>
 ParameterStore<T>::ParameterStore(const graph::Graph& graph, uint64_t seed) {
+  require_memory_for(graph, static_cast<int64_t>(sizeof(T)));
   std::mt19937_64 rng(seed);
   for (graph::ValueId v : graph.parameters()) {
     const graph::Value& value = graph.value(v);

@@ -27,7 +27,8 @@ struct Parameter {
 template <typename T>
 class ParameterStore {
  public:
-  // One entry per parameter of the graph, initialised by its ParamSpec from `seed`.
+  // One entry per parameter of the graph, initialised by its ParamSpec from `seed`. Throws
+  // graph::RuntimeInputError, before allocating, when they would not fit in memory.
   ParameterStore(const graph::Graph& graph, uint64_t seed);
 
   std::vector<Parameter<T>>& all() { return params_; }
