@@ -32,6 +32,7 @@ std::optional<T> first_non_finite(std::span<const T> values) {
 }
 
 constexpr double kPlateauTolerance = 1e-3;
+constexpr int64_t kPlateauMinBatches = 4;
 const std::vector<std::string> kBatchMetrics = {"accuracy", "triplet_accuracy"};
 constexpr double kCollapsedVariance = 1e-6;
 
@@ -81,6 +82,7 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
       observer_.batch_done(k + 1, static_cast<int64_t>(rows.size()), shown);
     }
   }
+  epoch_batches_ = order.batches();
   log.epoch = epoch + 1;
   log.loss = running.loss();
   log.metrics = summary_metrics(roles_, running, train_spec_.metrics);
@@ -153,6 +155,25 @@ void Trainer<T>::check_gradients() const {
   }
 }
 
+// Evidence that training is stuck: after a first epoch of several batches, the mean loss is
+// still within noise of the first batch's. One batch is no evidence: its mean is its start.
+template <typename T>
+std::optional<std::string> Trainer<T>::plateau_warning(const EpochLog& log) const {
+  if (log.epoch != 1 || epoch_batches_ < kPlateauMinBatches ||
+      std::abs(log.loss - state_.initial_loss) >= kPlateauTolerance * std::abs(state_.initial_loss))
+    return std::nullopt;
+  const bool bce = model_.spec.loss && model_.spec.loss->op == "binary_crossentropy";
+  const std::string why =
+      roles_.family == ModelFamily::kTriplet
+          ? "a triplet loss that stays put: the tower gives every text nearly the same vector"
+          : (bce ? "ln 2 = 0.6931 is every pair scored 0.5" : "every pair scored alike");
+  return fmt::format(
+      "the training loss has not moved from its starting value {:.4f} over the first epoch's {} "
+      "batches ({}). Try another --seed, a larger --lr, or an Embedding initializer with a "
+      "larger scale",
+      state_.initial_loss, epoch_batches_, why);
+}
+
 template <typename T>
 void Trainer<T>::end_epoch(EpochLog& log, const EvalResult& train) {
   const EvalResult* towers = &train;
@@ -176,13 +197,7 @@ void Trainer<T>::end_epoch(EpochLog& log, const EvalResult& train) {
     }
   }
   state_.epoch = log.epoch;
-  if (log.epoch == 1 &&
-      std::abs(log.loss - state_.initial_loss) < kPlateauTolerance * std::abs(state_.initial_loss))
-    warn(fmt::format(
-        "the training loss has not moved from its starting value {:.4f} after the first epoch "
-        "(for a pair model, ln 2 = 0.6931: every pair scored 0.5). Try another --seed, a larger "
-        "--lr, or an Embedding initializer with a larger scale",
-        state_.initial_loss));
+  if (const std::optional<std::string> plateau = plateau_warning(log)) warn(*plateau);
   if (roles_.family == ModelFamily::kTriplet && towers->dim > 0 &&
       tower_variance(*towers) < kCollapsedVariance)
     warn(

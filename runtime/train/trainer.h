@@ -120,6 +120,7 @@ class Trainer {
   void check_loss() const;
   void check_gradients() const;
   void end_epoch(EpochLog& log, const EvalResult& train);
+  std::optional<std::string> plateau_warning(const EpochLog& log) const;
   void save_epoch(bool improved);
   void say(const std::string& text) const;
   void warn(const std::string& text) const;
@@ -147,6 +148,7 @@ class Trainer {
   graph::ValueId triplet_pred_ = -1;
   double active_sum_ = 0.0;
   int64_t active_rows_ = 0;
+  int64_t epoch_batches_ = 0;  // of the epoch running
 };
 
 extern template class Trainer<float>;

@@ -169,6 +169,14 @@ TEST_SUITE("cli.train_triplet") {
     REQUIRE_MESSAGE(r.status == 0, r.err);
     CHECK(r.err.find("warning: the training loss has not moved from its starting value 0.6931") !=
           std::string::npos);
+    CHECK(r.err.find("over the first epoch's 4 batches (ln 2 = 0.6931 is every pair scored 0.5)") !=
+          std::string::npos);
+
+    // One batch is no evidence: an epoch's mean over one batch is that batch's loss.
+    const CliRun one =
+        run_twinflow({"train", spec, "--out", tmp.path("one_batch"), "--batch-size", "128"});
+    REQUIRE_MESSAGE(one.status == 0, one.err);
+    CHECK(one.err.find("has not moved") == std::string::npos);
 
     // The shipped settings (embeddings at std 0.5, the head's weight 1, Adam at 0.01) leave it.
     std::string moving(kPlateauPairs);
