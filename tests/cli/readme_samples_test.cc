@@ -5,13 +5,13 @@
 // run to run and it takes half a minute.
 #include <doctest/doctest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "tests/cli/run_cli.h"
+#include "tests/testing/in_directory.h"
+#include "tests/testing/text_files.h"
 
 namespace twinflow::testing {
 namespace {
@@ -34,10 +34,7 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 std::vector<Sample> readme_samples() {
   const std::string marker = "<!-- output of: twinflow ";
-  std::ifstream in(source_path("README.md"));
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::vector<std::string> lines = split_lines(text.str());
+  const std::vector<std::string> lines = split_lines(read_all(source_path("README.md")));
   std::vector<Sample> samples;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (!lines[i].starts_with(marker)) continue;
@@ -77,11 +74,8 @@ int first_mismatch(const std::vector<std::string>& expected,
 
 // Runs the command line from the source tree, so paths print as the README writes them.
 CliRun run_in_source_tree(const std::vector<std::string>& args) {
-  const std::filesystem::path before = std::filesystem::current_path();
-  std::filesystem::current_path(source_path(""));
-  CliRun run = run_twinflow(args);
-  std::filesystem::current_path(before);
-  return run;
+  const InDirectory here(source_path(""));
+  return run_twinflow(args);
 }
 
 TEST_SUITE("cli.readme") {

@@ -13,6 +13,7 @@
 #include "runtime/io/sha256.h"
 #include "tests/cli/run_cli.h"
 #include "tests/runtime/temp_dir.h"
+#include "tests/testing/in_directory.h"
 #include "tests/testing/text_files.h"
 
 namespace twinflow::testing {
@@ -86,20 +87,6 @@ struct Files {
     other = tmp.write("other.yaml", kOther);
     triplet = tmp.write("triplet.yaml", kTriplet);
   }
-};
-
-// Runs in another working directory for the scope's length.
-class InDirectory {
- public:
-  explicit InDirectory(const fs::path& dir) : previous_(fs::current_path()) {
-    fs::current_path(dir);
-  }
-  ~InDirectory() { fs::current_path(previous_); }
-  InDirectory(const InDirectory&) = delete;
-  InDirectory& operator=(const InDirectory&) = delete;
-
- private:
-  fs::path previous_;
 };
 
 }  // namespace

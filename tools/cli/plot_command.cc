@@ -16,6 +16,7 @@
 
 #include "graph/spec/spec.h"
 #include "runtime/io/atomic_file.h"
+#include "runtime/text/line_reader.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/json.h"
 #include "tools/viz/curves.h"
@@ -66,18 +67,20 @@ viz::EpochRecord parse_line(const std::string& line, const std::string& where) {
   return r;
 }
 
-// Every epoch of DIR/log.jsonl, in order; blank lines are skipped but counted.
+// Every epoch of DIR/log.jsonl, in order; blank lines are skipped but counted (LineReader numbers
+// lines as editors do).
 std::vector<viz::EpochRecord> read_log(const std::string& dir) {
   const std::string path = (std::filesystem::path(dir) / "log.jsonl").string();
   std::ifstream in(path);
   if (!in)
     throw LogError(fmt::format(
         "{}: cannot be read (twinflow train --out DIR writes it, one line per epoch)", path));
+  runtime::LineReader reader(in, path);
   std::vector<viz::EpochRecord> log;
   std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = fmt::format("{}:{}", path, number);
+  while (reader.next(line)) {
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    const std::string where = fmt::format("{}:{}", path, reader.line_number());
     log.push_back(parse_line(line, where));
     if (log.size() > 1 && log.back().epoch <= log[log.size() - 2].epoch)
       throw LogError(fmt::format("{}: epoch {} after epoch {}", where, log.back().epoch,
