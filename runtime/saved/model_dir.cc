@@ -142,7 +142,24 @@ void load_dir_weights(const std::string& dir, const std::string& file, Parameter
   load_weights(dir_file(dir, file), params, LoadMode::kStrict);
 }
 
+template <typename T>
+ParameterStore<T> load_dir_parameters(const std::string& dir, const std::string& file,
+                                      const graph::Graph& graph, uint64_t seed) {
+  require_file(dir, file);
+  const std::string path = dir_file(dir, file);
+  const SafetensorsContent weights = read_safetensors(path);
+  const WeightsLoadReport report = match_weights(weights, graph);
+  if (!report.complete()) throw SafetensorsError(fmt::format("{}: {}", path, report.problems()));
+  ParameterStore<T> params(graph, seed);
+  load_weights(weights, params, LoadMode::kStrict, path);
+  return params;
+}
+
 template void load_dir_weights(const std::string&, const std::string&, ParameterStore<float>&);
 template void load_dir_weights(const std::string&, const std::string&, ParameterStore<double>&);
+template ParameterStore<float> load_dir_parameters(const std::string&, const std::string&,
+                                                   const graph::Graph&, uint64_t);
+template ParameterStore<double> load_dir_parameters(const std::string&, const std::string&,
+                                                    const graph::Graph&, uint64_t);
 
 }  // namespace twinflow::runtime

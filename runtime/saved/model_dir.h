@@ -84,9 +84,21 @@ SavedModel load_model_dir(const std::string& dir);
 template <typename T>
 void load_dir_weights(const std::string& dir, const std::string& file, ParameterStore<T>& params);
 
+// A store for `graph` (seeded with `seed`) holding `file` of the directory, loaded strictly.
+// The file is matched against the graph's parameters before the store is allocated, so a
+// spec.yaml declaring parameters the weights do not hold is refused, with load_dir_weights'
+// message, at the cost of the file alone.
+template <typename T>
+ParameterStore<T> load_dir_parameters(const std::string& dir, const std::string& file,
+                                      const graph::Graph& graph, uint64_t seed);
+
 extern template void load_dir_weights(const std::string&, const std::string&,
                                       ParameterStore<float>&);
 extern template void load_dir_weights(const std::string&, const std::string&,
                                       ParameterStore<double>&);
+extern template ParameterStore<float> load_dir_parameters(const std::string&, const std::string&,
+                                                          const graph::Graph&, uint64_t);
+extern template ParameterStore<double> load_dir_parameters(const std::string&, const std::string&,
+                                                           const graph::Graph&, uint64_t);
 
 }  // namespace twinflow::runtime
