@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "runtime/io/atomic_file.h"
@@ -19,10 +20,58 @@ using nlohmann::json;
 // JSON has no Inf or NaN: they are written as null and read back as the defaults.
 json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
-double number_from(const json& j, const char* key, double fallback) {
-  const auto it = j.find(key);
-  return it == j.end() || it->is_null() ? fallback : it->get<double>();
-}
+// state.json's keys are read one by one, so an error names the key and what it holds. A count
+// is checked to be a whole number before it is converted: nlohmann's get<int64_t>() cuts 1.5 to
+// 1 and turns 1e300 into undefined behaviour.
+class StateReader {
+ public:
+  StateReader(const json& j, const std::string& path) : j_(j), path_(path) {
+    if (!j_.is_object()) fail(fmt::format("it must hold a JSON object, not {}", j_.type_name()));
+  }
+
+  int64_t count(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > kMaxCount) ||
+        (!v.is_number_unsigned() && v.get<int64_t>() < 0))
+      fail(fmt::format("'{}' must be a whole number from 0 to {}, found {}", key, kMaxCount,
+                       v.dump()));
+    return v.get<int64_t>();
+  }
+  uint64_t seed(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_number_unsigned())
+      fail(fmt::format("'{}' must be a whole number from 0 to 2^64 - 1, found {}", key, v.dump()));
+    return v.get<uint64_t>();
+  }
+  std::string text(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_string()) fail(fmt::format("'{}' must be a string, found {}", key, v.dump()));
+    return v.get<std::string>();
+  }
+  // JSON has no Inf or NaN: they are written as null, and null (or no key) reads as fallback.
+  double number(const char* key, double fallback) const {
+    const auto it = j_.find(key);
+    if (it == j_.end() || it->is_null()) return fallback;
+    if (!it->is_number()) fail(fmt::format("'{}' must be a number, found {}", key, it->dump()));
+    return it->get<double>();
+  }
+
+  [[noreturn]] void fail(const std::string& detail) const {
+    throw ModelDirError(fmt::format("{}: not a valid state file: {}", path_, detail));
+  }
+
+ private:
+  static constexpr uint64_t kMaxCount = std::numeric_limits<int64_t>::max();
+
+  const json& at(const char* key) const {
+    const auto it = j_.find(key);
+    if (it == j_.end()) fail(fmt::format("it has no '{}'", key));
+    return *it;
+  }
+
+  const json& j_;
+  const std::string& path_;
+};
 
 std::string read_text_file(const std::string& path) {
   const std::vector<unsigned char> bytes = read_file_bytes(path);
@@ -76,24 +125,26 @@ void write_state(const std::string& dir, const TrainState& state) {
 TrainState read_state(const std::string& dir) {
   require_file(dir, "state.json");
   const std::string path = dir_file(dir, "state.json");
+  json j;
   try {
-    const json j = json::parse(read_text_file(path));
-    TrainState s;
-    s.epoch = j.at("epoch").get<int64_t>();
-    s.step = j.at("step").get<int64_t>();
-    s.best_val_loss = number_from(j, "best_val_loss", s.best_val_loss);
-    s.best_epoch = j.at("best_epoch").get<int64_t>();
-    s.stale_epochs = j.at("stale_epochs").get<int64_t>();
-    s.seed = j.at("seed").get<uint64_t>();
-    s.dtype = j.at("dtype").get<std::string>();
-    s.initial_loss = number_from(j, "initial_loss", s.initial_loss);
-    if (s.dtype != "float32" && s.dtype != "float64")
-      throw ModelDirError(
-          fmt::format("{}: dtype must be float32 or float64, found '{}'", path, s.dtype));
-    return s;
+    j = json::parse(read_text_file(path));
   } catch (const json::exception& e) {
     throw ModelDirError(fmt::format("{}: not a valid state file: {}", path, e.what()));
   }
+  const StateReader read(j, path);
+  TrainState s;
+  s.epoch = read.count("epoch");
+  s.step = read.count("step");
+  s.best_val_loss = read.number("best_val_loss", s.best_val_loss);
+  s.best_epoch = read.count("best_epoch");
+  s.stale_epochs = read.count("stale_epochs");
+  s.seed = read.seed("seed");
+  s.dtype = read.text("dtype");
+  s.initial_loss = read.number("initial_loss", s.initial_loss);
+  if (s.dtype != "float32" && s.dtype != "float64")
+    throw ModelDirError(
+        fmt::format("{}: dtype must be float32 or float64, found '{}'", path, s.dtype));
+  return s;
 }
 
 void write_log(const std::string& dir, const std::vector<std::string>& lines) {

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <cmath>
 #include <string>
 
 #include "graph/spec/spec.h"
@@ -72,6 +73,55 @@ TEST_SUITE("runtime.saved") {
           return 5;
         });
     CHECK(status == 5);
+  }
+
+  // Read with nlohmann's get<int64_t>(), an epoch written 1e300 was undefined behaviour (the
+  // fuzzer's UndefinedBehaviorSanitizer stopped on it) and 1.5 read as 1; a wrong type gave
+  // the library's message without the key.
+  TEST_CASE("state.json: every key is checked and named in the error") {
+    TempDir dir;
+    write_saved_model(dir);
+    const std::string path = dir.path("state.json");
+    auto state_with = [&](const std::string& fields) {
+      dir.write("state.json",
+                "{\"best_epoch\": 0, \"stale_epochs\": 0, \"seed\": 1, " + fields + "}");
+      return dir.dir().string();
+    };
+    const std::string good = R"("epoch": 2, "step": 8, "dtype": "float64")";
+    const TrainState s = read_state(state_with(good));
+    CHECK(s.epoch == 2);
+    CHECK(s.step == 8);
+    CHECK(s.dtype == "float64");
+    CHECK(std::isinf(s.best_val_loss));  // absent: the default
+    const std::string whole = " must be a whole number from 0 to 9223372036854775807, found ";
+    CHECK_THROWS_WITH_AS(read_state(state_with(R"("epoch": 1e300, "step": 8, "dtype": "float32")")),
+                         (path + ": not a valid state file: 'epoch'" + whole + "1e+300").c_str(),
+                         ModelDirError);
+    CHECK_THROWS_WITH_AS(read_state(state_with(R"("epoch": 1.5, "step": 8, "dtype": "float32")")),
+                         (path + ": not a valid state file: 'epoch'" + whole + "1.5").c_str(),
+                         ModelDirError);
+    CHECK_THROWS_WITH_AS(read_state(state_with(R"("epoch": 1, "step": -3, "dtype": "float32")")),
+                         (path + ": not a valid state file: 'step'" + whole + "-3").c_str(),
+                         ModelDirError);
+    CHECK_THROWS_WITH_AS(read_state(state_with(R"("epoch": 1, "step": "two", "dtype": 32)")),
+                         (path + ": not a valid state file: 'step'" + whole + "\"two\"").c_str(),
+                         ModelDirError);
+    CHECK_THROWS_WITH_AS(
+        read_state(state_with(R"("epoch": 1, "step": 2, "dtype": 32)")),
+        (path + ": not a valid state file: 'dtype' must be a string, found 32").c_str(),
+        ModelDirError);
+    CHECK_THROWS_WITH_AS(read_state(state_with(R"("epoch": 1, "dtype": "float32")")),
+                         (path + ": not a valid state file: it has no 'step'").c_str(),
+                         ModelDirError);
+    CHECK_THROWS_WITH_AS(
+        read_state(state_with(R"("epoch": 1, "step": 2, "dtype": "float32", "initial_loss": "x")")),
+        (path + ": not a valid state file: 'initial_loss' must be a number, found \"x\"").c_str(),
+        ModelDirError);
+    dir.write("state.json", "[1, 2]");
+    CHECK_THROWS_WITH_AS(
+        read_state(dir.dir().string()),
+        (path + ": not a valid state file: it must hold a JSON object, not array").c_str(),
+        ModelDirError);
   }
 
   // The store was allocated from spec.yaml before the weights were read: a spec.yaml edited
