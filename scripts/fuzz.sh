@@ -65,8 +65,9 @@ for t in "${targets[@]}"; do
       -print_final_stats=1 -artifact_prefix="$findings/" "$@" "$corpus" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-    corp=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -1 | cut -d' ' -f2)
-    echo "fuzz_$t: no findings; $runs runs, $rate per second; corpus $corp (inputs/bytes)"
+    corp=$(grep -o 'corp: [0-9/]*[a-zA-Z]*' "$log" | tail -1 | cut -d' ' -f2 || true)
+    echo "fuzz_$t: no findings; ${runs:-?} runs, ${rate:-?} per second; corpus ${corp:-?}" \
+      "(inputs/bytes)"
   else
     failed+=("$t")
     grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|.*Test unit written|fuzz_)' "$log" |

@@ -1,7 +1,7 @@
 // tests/fuzz/fuzz_model_dir.cc — a saved model directory loaded as eval, embed and --resume load
-// it: the spec built, the vocabulary and the state read, the weights loaded into a parameter
-// store of the state's dtype, the optimizer's state loaded into the spec's optimizer, the log
-// read.
+// it: the spec built, the vocabulary and the state read, the model's roles found, the weights
+// loaded into a parameter store of the state's dtype (with_saved_model), the optimizer's state
+// loaded into the spec's optimizer, the log read.
 //
 // The input is the directory's files as parts (tests/fuzz/fuzz_input.h), in this order:
 //   spec.yaml, vocab.txt, weights.safetensors, state.json, optimizer.safetensors, log.jsonl
@@ -9,6 +9,7 @@
 // The loaders' errors are graph::RuntimeInputError (ModelDirError, DataError),
 // SafetensorsError and FileError; any other exception is a finding.
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,7 @@
 #include "runtime/io/safetensors.h"
 #include "runtime/optim/optimizer.h"
 #include "runtime/saved/model_dir.h"
-#include "runtime/saved/model_roles.h"
+#include "runtime/saved/saved_model.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {
@@ -30,23 +31,21 @@ constexpr const char* kFiles[] = {
     "log.jsonl"};
 
 template <typename T>
-void load_weights_and_state(const std::string& dir, const SavedModel& saved) {
-  twinflow::runtime::ParameterStore<T> params(*saved.model.graph, saved.state.seed);
-  twinflow::runtime::load_dir_weights(dir, "weights.safetensors", params);
+void load_optimizer_state(const std::string& dir, const SavedModel& saved,
+                          const twinflow::runtime::ParameterStore<T>& params) {
   const std::string state = twinflow::runtime::dir_file(dir, "optimizer.safetensors");
   if (!std::filesystem::exists(state)) return;
-  auto optimizer = twinflow::runtime::make_optimizer<T>(saved.model.spec.train.optimizer);
-  optimizer->load_state(state, params);
+  twinflow::runtime::make_optimizer<T>(saved.model.spec.train.optimizer)->load_state(state, params);
 }
 
+// What eval, embed, similar and predict load (runtime/saved/saved_model.h), then what --resume
+// adds: the optimizer's state, into the optimizer the spec names, and the log.
 void load(const std::string& dir) {
-  const SavedModel saved = twinflow::runtime::load_model_dir(dir);
-  (void)twinflow::runtime::model_roles(saved.model);
-  if (saved.state.dtype == "float64")
-    load_weights_and_state<double>(dir, saved);
-  else
-    load_weights_and_state<float>(dir, saved);
-  (void)twinflow::runtime::read_log(dir);
+  twinflow::runtime::with_saved_model(dir, [&](const SavedModel& saved, const auto&, auto& params) {
+    load_optimizer_state(dir, saved, params);
+    (void)twinflow::runtime::read_log(dir);
+    return 0;
+  });
 }
 
 }  // namespace

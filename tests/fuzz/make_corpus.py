@@ -43,10 +43,23 @@ def spec_files():
     return sorted(ROOT.glob("models/*.yaml")) + sorted(ROOT.glob("tests/specs/bad/*.yaml"))
 
 
+def nested_sequentials(depth):
+    """Ten Dense calls per Sequential, ten Sequentials per level: 10^depth nodes."""
+    lines = ["model: nested", "inputs: {x: {shape: [3]}}", "layers:", "  d: {op: Dense, units: 3}"]
+    for k in range(depth):
+        inner = "d" if k == 0 else f"t{k - 1}"
+        lines.append(f"  t{k}: {{op: Sequential, layers: [{', '.join([inner] * 10)}]}}")
+    lines += ["graph:", f"  y: t{depth - 1}(x)", "outputs: [y]"]
+    return "\n".join(lines) + "\n"
+
+
 def spec_seeds():
     for path in spec_files():
         prefix = "bad_" if path.parent.name == "bad" else "model_"
         write("spec", prefix + path.name, path.read_bytes())
+    # Nested Sequentials multiply their calls: 1,000 nodes, and 100,000 (over the limit).
+    write("spec", "nested_sequentials_3.yaml", nested_sequentials(3))
+    write("spec", "nested_sequentials_5.yaml", nested_sequentials(5))
 
 
 # --- Lambda expressions ----------------------------------------------------------------------
@@ -233,8 +246,11 @@ def train(twinflow, work, name, spec, data, dtype):
 
 
 def model_dir_seeds(twinflow):
-    with tempfile.TemporaryDirectory() as tmp:
-        work = pathlib.Path(tmp)
+    # A fixed directory, so that the data paths the saved specs hold are the same every time.
+    work = pathlib.Path(tempfile.gettempdir()) / "twinflow-make-corpus"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
         runs = {"pairs_f32": train(twinflow, work, "pairs", PAIR_SPEC, PAIR_DATA, "float32"),
                 "triplets_f64": train(twinflow, work, "triplets", TRIPLET_SPEC, TRIPLET_DATA,
                                       "float64")}
@@ -253,6 +269,14 @@ def model_dir_seeds(twinflow):
         write("model_dir", "pairs_truncated_weights.dir",
               pack(parts[:2] + [parts[2][:100]] + parts[3:]))
         write("model_dir", "pairs_missing_files.dir", pack(parts[:2]))
+        # spec.yaml declaring an Embedding the weights do not hold; a state with 1e300 epochs.
+        write("model_dir", "pairs_big_embedding.dir",
+              pack([parts[0].replace(b"vocab: 40", b"vocab: 40000000", 1)] + parts[1:]))
+        write("model_dir", "pairs_state_float.dir",
+              pack(parts[:3] + [parts[3].replace(b'"epoch": 1', b'"epoch": 1e300', 1)]
+                   + parts[4:]))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main():
