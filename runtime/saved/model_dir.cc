@@ -62,14 +62,20 @@ void write_spec(const std::string& dir, const graph::ModelSpec& spec) {
 }
 
 void write_state(const std::string& dir, const TrainState& state) {
+  json inputs = json::array();
+  for (const InputFile& f : state.inputs)
+    inputs.push_back({{"role", f.role}, {"path", f.path}, {"sha256", f.sha256}});
   json j = {{"epoch", state.epoch},
+            {"batch", state.batch},
             {"step", state.step},
             {"best_val_loss", number_or_null(state.best_val_loss)},
             {"best_epoch", state.best_epoch},
             {"stale_epochs", state.stale_epochs},
             {"seed", state.seed},
             {"dtype", state.dtype},
-            {"initial_loss", number_or_null(state.initial_loss)}};
+            {"initial_loss", number_or_null(state.initial_loss)},
+            {"checkpoint", state.checkpoint},
+            {"inputs", inputs}};
   write_file_atomically(dir_file(dir, "state.json"), j.dump(2) + "\n");
 }
 
@@ -87,6 +93,13 @@ TrainState read_state(const std::string& dir) {
     s.seed = j.at("seed").get<uint64_t>();
     s.dtype = j.at("dtype").get<std::string>();
     s.initial_loss = number_from(j, "initial_loss", s.initial_loss);
+    s.batch = j.value("batch", int64_t{0});
+    s.checkpoint = j.value("checkpoint", std::string());
+    for (const json& f : j.value("inputs", json::array()))
+      s.inputs.push_back({f.at("role").get<std::string>(), f.at("path").get<std::string>(),
+                          f.at("sha256").get<std::string>()});
+    if (s.epoch < 0 || s.batch < 0 || s.step < 0)
+      throw ModelDirError(fmt::format("{}: epoch, batch and step must not be negative", path));
     if (s.dtype != "float32" && s.dtype != "float64")
       throw ModelDirError(
           fmt::format("{}: dtype must be float32 or float64, found '{}'", path, s.dtype));

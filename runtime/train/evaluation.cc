@@ -146,13 +146,13 @@ double tower_recall_at(const EvalResult& result, int64_t k) {
   const int64_t dim = result.dim;
   if (dim == 0) return 0.0;
   const int64_t n = static_cast<int64_t>(result.first.size()) / dim;
-  std::vector<double> distances(static_cast<size_t>(n * n));
-  for (int64_t i = 0; i < n; ++i)
+  const std::vector<int64_t> ahead = candidates_ahead(n, [&](int64_t i, std::span<double> row) {
     for (int64_t j = 0; j < n; ++j)
-      distances[static_cast<size_t>(i * n + j)] =
+      row[static_cast<size_t>(j)] =
           tower_distance(result.distance, &result.first[static_cast<size_t>(i * dim)],
                          &result.second[static_cast<size_t>(j * dim)], dim);
-  return recall_at_k(distances, n, std::min(k, n));
+  });
+  return recall_at_k(ahead, std::min(k, n));
 }
 
 template void collect(const ModelRoles&, const Executor<float>&, const Batch<float>&, bool,

@@ -3,12 +3,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <span>
+#include <utility>
 
+#include "runtime/io/atomic_file.h"
 #include "runtime/io/weights_file.h"
+#include "runtime/saved/checkpoint.h"
 
 namespace twinflow::runtime {
 
@@ -46,6 +50,9 @@ TrainSummary Trainer<T>::fit() {
     EpochLog log;
     run_epoch(epoch, log);
     summary.epochs.push_back(log);
+    // The epoch's checkpoint is saved already.
+    if (epoch + 1 < epochs && observer_.stop_requested && observer_.stop_requested())
+      interrupt(0, false);
     if (train_spec_.patience > 0 && val_ && state_.stale_epochs >= train_spec_.patience) {
       say(fmt::format("early stop: no better validation loss for {} epochs (best: epoch {})",
                       state_.stale_epochs, state_.best_epoch));
@@ -69,7 +76,10 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
   active_sum_ = 0.0;
   active_rows_ = 0;
   const bool keep_towers = roles_.family == ModelFamily::kTriplet && !val_;
-  for (int64_t k = 0; k < order.batches(); ++k) {
+  // A run interrupted mid-epoch resumes with the batch after the last one it made.
+  const int64_t first = std::min(std::exchange(state_.batch, 0), order.batches());
+  for (int64_t k = first; k < order.batches(); ++k) {
+    if (k > first && observer_.stop_requested && observer_.stop_requested()) interrupt(k, true);
     const std::span<const int64_t> rows = order.batch(k);
     run_batch(rows, running);
     if (keep_towers) collect(roles_, executor_, batch_, true, running);
@@ -82,7 +92,7 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
       observer_.batch_done(k + 1, static_cast<int64_t>(rows.size()), shown);
     }
   }
-  epoch_batches_ = order.batches();
+  epoch_batches_ = order.batches() - first;
   log.epoch = epoch + 1;
   log.loss = running.loss();
   log.metrics = summary_metrics(roles_, running, train_spec_.metrics);
@@ -206,14 +216,14 @@ void Trainer<T>::end_epoch(EpochLog& log, const EvalResult& train) {
                     tower_variance(*towers)));
   log_lines_.push_back(to_json_line(log));
   if (observer_.epoch_end) observer_.epoch_end(log);
-  save_epoch(improved);
+  save_checkpoint(improved);
 }
 
-// Each file is replaced atomically; state.json, which says which epoch the others hold, last.
-// The directory and its spec and vocabulary are made with the first epoch's files, so a run
-// that fails before then leaves nothing behind.
+// The checkpoint is written as one (runtime/saved/checkpoint.h). The directory and its spec and
+// vocabulary are made with the first checkpoint, so a run that fails before then leaves nothing
+// behind. A save that fails (a full disk) leaves the checkpoint before it in place.
 template <typename T>
-void Trainer<T>::save_epoch(bool improved) {
+void Trainer<T>::save_checkpoint(bool improved) {
   const std::string& dir = options_.out_dir;
   if (dir.empty()) return;
   if (!wrote_spec_) {
@@ -222,12 +232,45 @@ void Trainer<T>::save_epoch(bool improved) {
     vocab_.write(dir_file(dir, "vocab.txt"));
     wrote_spec_ = true;
   }
-  save_weights(dir_file(dir, "checkpoint.safetensors"), params_);
-  if (improved) save_weights(dir_file(dir, "weights.safetensors"), params_);
-  optimizer_->save_state(dir_file(dir, "optimizer.safetensors"));
-  write_log(dir, log_lines_);
-  write_state(dir, state_);
+  std::string checkpoint;
+  try {
+    checkpoint = begin_checkpoint(dir, state_.step);
+    const std::string last = dir_file(checkpoint, kLastWeightsFile);
+    save_weights(last, params_);
+    optimizer_->save_state(dir_file(checkpoint, kOptimizerFile));
+    const std::string best = dir_file(checkpoint, kBestWeightsFile);
+    // Improved: the weights just saved are the best; otherwise the best stay those saved before
+    // (none yet in an epoch interrupted before the first validation: the current ones).
+    if (val_) link_file_atomically(improved || best_file_.empty() ? last : best_file_, best);
+    write_log(dir, log_lines_);
+    commit_checkpoint(dir, checkpoint, state_, val_ ? kBestWeightsFile : kLastWeightsFile);
+    if (val_) best_file_ = best;
+  } catch (const FileError& e) {
+    std::error_code ignored;
+    if (!checkpoint.empty()) std::filesystem::remove_all(checkpoint, ignored);
+    throw FileError(fmt::format(
+        "{}\nThe checkpoint of step {} could not be saved; {} still holds the one before it "
+        "(continue it with --resume once the cause is fixed)",
+        e.what(), state_.step, dir));
+  }
   if (observer_.epoch_saved) observer_.epoch_saved(dir);
+}
+
+// Stops after `batches` batches of the running epoch, saving the run first when `save`.
+template <typename T>
+void Trainer<T>::interrupt(int64_t batches, bool save) {
+  if (save) {
+    state_.batch = batches;
+    save_checkpoint(false);
+  }
+  const std::string where =
+      batches > 0 ? fmt::format("in epoch {}, after batch {}", state_.epoch + 1, batches)
+                  : fmt::format("after epoch {}", state_.epoch);
+  throw TrainingInterrupted(
+      fmt::format("training interrupted at step {} ({}){}", state_.step, where,
+                  options_.out_dir.empty() ? "; nothing was saved"
+                                           : "; " + options_.out_dir + " holds this step"),
+      options_.out_dir);
 }
 
 template class Trainer<float>;

@@ -15,6 +15,10 @@
 // (runtime/data/batches.h); each batch is split into `accumulate` micro-batches whose gradients add
 // up to the batch's (backward(loss, b_i / B)); one optimizer step per batch. Dropout masks are
 // drawn from (seed, step, micro-batch), so a float64 run, and a resumed one, repeat bit for bit.
+// Checkpoints (runtime/saved/checkpoint.h): after every epoch, and after the step at which
+// TrainObserver::stop_requested turns true; a run resumed mid-epoch continues with the next batch
+// of the same order, so its weights match an uninterrupted run's bit for bit in float64 (its
+// epoch line then counts only the batches after the resume).
 // Guards: a non-finite loss stops the run naming the step and the first node whose value is
 // not finite; a non-finite gradient stops it naming the step and the first such parameter.
 // The directory then still holds the last completed epoch. Warnings: the loss after the first
@@ -50,6 +54,15 @@ class TrainingStopped : public graph::RuntimeInputError {
   using graph::RuntimeInputError::RuntimeInputError;
 };
 
+// A run stopped because TrainObserver::stop_requested said so, after a whole step. `saved` is
+// the directory holding that step (resumable with --resume), or "" when nothing is written.
+class TrainingInterrupted : public std::runtime_error {
+ public:
+  TrainingInterrupted(const std::string& what, std::string saved_dir)
+      : std::runtime_error(what), saved(std::move(saved_dir)) {}
+  std::string saved;
+};
+
 // What a training run needs besides the spec (whose train: section gives data, val,
 // epochs, batch_size, optimizer, seed, shuffle and patience; paths already resolved).
 struct TrainOptions {
@@ -61,6 +74,9 @@ struct TrainOptions {
   bool init_partial = false;
   std::string out_dir;     // "" : nothing written
   std::string resume_dir;  // "" : a fresh run
+  // Resume although the spec, the data or the vocabulary changed since the run was saved
+  // (runtime/saved/resume_check.h); each change is then a warning instead of an error.
+  bool resume_anyway = false;
   int64_t accumulate = 1;  // micro-batches per batch
   bool skip_bad_rows = false;
 };
@@ -77,6 +93,9 @@ struct TrainObserver {
   std::function<void(const EpochLog&)> epoch_end;
   // After an epoch's files are in the directory (TrainOptions::out_dir).
   std::function<void(const std::string& dir)> epoch_saved;
+  // Asked after every step: true saves the run as it stands and throws TrainingInterrupted
+  // (a signal handler's flag, a notebook's KeyboardInterrupt).
+  std::function<bool()> stop_requested;
 };
 
 struct TrainSummary {
@@ -121,7 +140,8 @@ class Trainer {
   void check_gradients() const;
   void end_epoch(EpochLog& log, const EvalResult& train);
   std::optional<std::string> plateau_warning(const EpochLog& log) const;
-  void save_epoch(bool improved);
+  void save_checkpoint(bool improved);
+  [[noreturn]] void interrupt(int64_t batches, bool save);
   void say(const std::string& text) const;
   void warn(const std::string& text) const;
 
@@ -139,6 +159,7 @@ class Trainer {
   std::unique_ptr<Optimizer<T>> optimizer_;
   TrainState state_;
   std::vector<ops::Tensor<T>> best_;  // the best epoch's parameters (with validation)
+  std::string best_file_;             // where the last checkpoint saved them ("" : not yet)
   std::vector<std::string> log_lines_;
   bool wrote_spec_ = false;  // the directory, spec.yaml and vocab.txt exist
   Batch<T> batch_;

@@ -9,6 +9,8 @@
 #include "runtime/data/input_columns.h"
 #include "runtime/data/tsv_reader.h"
 #include "runtime/io/weights_file.h"
+#include "runtime/saved/checkpoint.h"
+#include "runtime/saved/resume_check.h"
 #include "runtime/text/pretrained.h"
 #include "runtime/train/trainer.h"
 
@@ -94,6 +96,7 @@ Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserv
   }
   state_.seed = static_cast<uint64_t>(train_spec_.seed);
   state_.dtype = sizeof(T) == sizeof(double) ? "float64" : "float32";
+  state_.inputs = hash_inputs(train_spec_);
   load_pretrained_tables();
   load_init_weights();
   if (!options_.resume_dir.empty()) resume();
@@ -102,6 +105,9 @@ Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserv
 template <typename T>
 void Trainer<T>::setup_vocabulary() {
   const int64_t max_size = smallest_embedding(model_.spec);
+  // A resumed run keeps its vocabulary: its embedding rows are indexed by it.
+  if (options_.vocab_file.empty() && !options_.resume_dir.empty())
+    options_.vocab_file = dir_file(options_.resume_dir, "vocab.txt");
   if (!options_.vocab_file.empty()) {
     vocab_ = Vocabulary::read(options_.vocab_file);
     if (max_size > 0 && vocab_.size() > max_size)
@@ -153,6 +159,9 @@ void Trainer<T>::load_init_weights() {
                     fmt::join(report.missing, ", ")));
 }
 
+// The run must continue the same training (runtime/saved/resume_check.h); its checkpoint is
+// read whole from the directory state.json names, so weights, best weights, optimizer state and
+// counters all come from one step.
 template <typename T>
 void Trainer<T>::resume() {
   const std::string& dir = options_.resume_dir;
@@ -160,16 +169,43 @@ void Trainer<T>::resume() {
   if (saved.dtype != state_.dtype)
     throw ModelDirError(fmt::format("{}: the run was trained in {}, resume it with --dtype {}", dir,
                                     saved.dtype, saved.dtype));
+  std::vector<std::string> changes = spec_changes(load_model_dir(dir).model.spec, model_.spec);
+  for (const std::string& change : input_changes(saved.inputs, state_.inputs))
+    changes.push_back(change);
+  if (const std::string run_vocab = dir_file(dir, "vocab.txt");
+      options_.vocab_file != run_vocab && Vocabulary::read(run_vocab).tokens() != vocab_.tokens())
+    changes.push_back(
+        fmt::format("the vocabulary {} differs from the run's {}", options_.vocab_file, run_vocab));
+  if (!changes.empty()) {
+    std::string listed;
+    for (const std::string& change : changes) listed += "\n  " + change;
+    if (!options_.resume_anyway)
+      throw ModelDirError(fmt::format(
+          "--resume {}: the run would not continue the same training:{}\nResume with the spec "
+          "and data it was trained on, or give --resume-anyway to continue regardless",
+          dir, listed));
+    warn(fmt::format("--resume-anyway: continuing {} although{}", dir, listed));
+  }
+  const CheckpointFiles files = checkpoint_files(dir, saved);
   if (val_) {
-    load_dir_weights(dir, "weights.safetensors", params_);
+    load_weights(files.best, params_, LoadMode::kStrict);
     best_.clear();
     for (const Parameter<T>& p : params_.all()) best_.push_back(p.data);
+    best_file_ = files.best;
   }
-  load_dir_weights(dir, "checkpoint.safetensors", params_);
-  optimizer_->load_state(dir_file(dir, "optimizer.safetensors"), params_);
+  load_weights(files.last, params_, LoadMode::kStrict);
+  optimizer_->load_state(files.optimizer, params_);
+  // log.jsonl is written before state.json: it may hold one epoch more than the checkpoint.
   log_lines_ = read_log(dir);
+  log_lines_.resize(std::min(log_lines_.size(), static_cast<size_t>(saved.epoch)));
+  const std::vector<InputFile> inputs = std::move(state_.inputs);
   state_ = saved;
-  say(fmt::format("resuming {} after epoch {} (step {})", dir, state_.epoch, state_.step));
+  state_.inputs = inputs;
+  if (state_.batch > 0)
+    say(fmt::format("resuming {} in epoch {} after batch {} (step {})", dir, state_.epoch + 1,
+                    state_.batch, state_.step));
+  else
+    say(fmt::format("resuming {} after epoch {} (step {})", dir, state_.epoch, state_.step));
 }
 
 template <typename T>

@@ -18,6 +18,7 @@
 #include "runtime/train/metrics.h"
 #include "runtime/train/trainer.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/interrupt.h"
 #include "tools/cli/load_model.h"
 #include "tools/cli/option_checks.h"
 #include "tools/cli/progress.h"
@@ -158,6 +159,9 @@ int train_as(const graph::Model& model, TrainCommandOptions& o, RunRecord& recor
     print_epoch(log, epochs, io.out);
   };
   observer.epoch_saved = [&record](const std::string& dir) { write_run_record(dir, record); };
+  // Signals stop training from its first step; before that (reading data) they exit as usual.
+  std::optional<StopOnSignal> stop;
+  observer.stop_requested = [&stop] { return stop && stop->requested(); };
   runtime::Trainer<T> trainer(model, o.train, observer);
   io.out << fmt::format("model {}: {} trainable parameters, {}, {} epochs of batches of {}\n",
                         model.spec.name, trainer.params().count(true), o.dtype, epochs,
@@ -168,7 +172,17 @@ int train_as(const graph::Model& model, TrainCommandOptions& o, RunRecord& recor
         "triplet metrics compare tower outputs by {} distance, as the loss does\n",
         record.distance);
   }
-  const runtime::TrainSummary summary = trainer.fit();
+  runtime::TrainSummary summary;
+  try {
+    stop.emplace();
+    summary = trainer.fit();
+  } catch (const runtime::TrainingInterrupted& e) {
+    bar.finish_epoch();
+    io.err << e.what() << "\n";
+    if (!e.saved.empty())
+      io.err << fmt::format("continue with: twinflow train {} --resume {}\n", o.spec, e.saved);
+    return 128 + StopOnSignal::received();
+  }
   if (summary.best_epoch > 0)
     io.out << fmt::format("best epoch {} (val_loss {:.4f}); its weights are kept\n",
                           summary.best_epoch, trainer.state().best_val_loss);
@@ -242,7 +256,11 @@ void add_train_command(CLI::App& app, Io& io) {
                 "No progress bar and no notes: only the epoch lines and the results");
   cmd->add_flag("--overwrite", o->overwrite,
                 "Write into --out even when it holds other files (its run files are replaced)");
-  cmd->add_option("--resume", o->train.resume_dir, "Continue the run saved in this directory");
+  CLI::Option* resume =
+      cmd->add_option("--resume", o->train.resume_dir, "Continue the run saved in this directory");
+  cmd->add_flag("--resume-anyway", o->train.resume_anyway,
+                "Resume although the spec, data or vocabulary changed since the run was saved")
+      ->needs(resume);
   cmd->add_flag("--skip-bad-rows", o->train.skip_bad_rows,
                 "Leave malformed rows out (counted) instead of stopping");
   // An exception from run() reaches run_cli, which prints it as an error and exits 1.
