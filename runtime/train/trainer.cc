@@ -18,16 +18,6 @@ namespace twinflow::runtime {
 
 namespace {
 
-// A well-mixed 64-bit seed for each (run seed, step, micro-batch): dropout masks differ per
-// step yet repeat exactly in a resumed run.
-uint64_t step_seed(uint64_t seed, int64_t step, int64_t micro) {
-  uint64_t z = seed + 0x9e3779b97f4a7c15ULL *
-                          (static_cast<uint64_t>(step) * 64 + static_cast<uint64_t>(micro) + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 template <typename T>
 std::optional<T> first_non_finite(std::span<const T> values) {
   for (T x : values)
@@ -112,10 +102,13 @@ void Trainer<T>::run_batch(std::span<const int64_t> rows, EvalResult& running) {
   const int64_t parts = std::min(options_.accumulate, total);
   for (int64_t m = 0; m < parts; ++m) {
     const int64_t begin = total * m / parts, end = total * (m + 1) / parts;
-    gather(train_, rows.subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin)),
-           batch_);
+    const std::span<const int64_t> part =
+        rows.subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin));
+    gather(train_, part, batch_);
     feed(executor_, batch_);
-    executor_.forward(true, step_seed(state_.seed, state_.step, m));
+    // Dropout masks follow (seed, step, dataset row): the same however the batch is split.
+    row_keys_.assign(part.begin(), part.end());
+    executor_.forward(true, ops::mix64(state_.seed, static_cast<uint64_t>(state_.step)), row_keys_);
     check_loss();
     const double loss = static_cast<double>(executor_.value(roles_.loss).data.at(0));
     if (std::isnan(state_.initial_loss)) state_.initial_loss = loss;

@@ -14,7 +14,8 @@
 // An epoch (runtime/train/trainer.cc): batches in the order of (seed, epoch)
 // (runtime/data/batches.h); each batch is split into `accumulate` micro-batches whose gradients add
 // up to the batch's (backward(loss, b_i / B)); one optimizer step per batch. Dropout masks are
-// drawn from (seed, step, micro-batch), so a float64 run, and a resumed one, repeat bit for bit.
+// drawn from (seed, step, dataset row), so a float64 run, and a resumed one, repeat bit for bit,
+// and a batch's masks do not depend on how it is split (micro-batches, processes).
 // Checkpoints (runtime/saved/checkpoint.h): after every epoch, and after the step at which
 // TrainObserver::stop_requested turns true; a run resumed mid-epoch continues with the next batch
 // of the same order, so its weights match an uninterrupted run's bit for bit in float64 (its
@@ -163,6 +164,7 @@ class Trainer {
   std::vector<std::string> log_lines_;
   bool wrote_spec_ = false;  // the directory, spec.yaml and vocab.txt exist
   Batch<T> batch_;
+  std::vector<uint64_t> row_keys_;  // the running micro-batch's dataset rows
   // A triplet loss whose hinges can be counted (ops/mining_losses.h): the value it reads and
   // how it counts; the epoch's running sum of active fractions, weighted by rows.
   std::optional<ops::TripletStatsOptions> triplet_stats_;
