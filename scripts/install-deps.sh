@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build libeigen3-dev libfmt-dev libyaml-cpp-dev
-          doctest-dev libcli11-dev nlohmann-json3-dev pkg-config libgraphviz-dev libssl-dev)
+          doctest-dev libcli11-dev nlohmann-json3-dev pkg-config libgraphviz-dev libssl-dev
+          libopenmpi-dev openmpi-bin)
 
 # For the HTML viewer's browser test only (ctest viz.browser, tests/viz/browser_test.py):
 # headless Chromium driven by Selenium, and Graphviz's dot to draw its test graph.

@@ -41,8 +41,7 @@ TrainSummary Trainer<T>::fit() {
     run_epoch(epoch, log);
     summary.epochs.push_back(log);
     // The epoch's checkpoint is saved already.
-    if (epoch + 1 < epochs && observer_.stop_requested && observer_.stop_requested())
-      interrupt(0, false);
+    if (epoch + 1 < epochs && stop_agreed()) interrupt(0, false);
     if (train_spec_.patience > 0 && val_ && state_.stale_epochs >= train_spec_.patience) {
       say(fmt::format("early stop: no better validation loss for {} epochs (best: epoch {})",
                       state_.stale_epochs, state_.best_epoch));
@@ -69,10 +68,9 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
   // A run interrupted mid-epoch resumes with the batch after the last one it made.
   const int64_t first = std::min(std::exchange(state_.batch, 0), order.batches());
   for (int64_t k = first; k < order.batches(); ++k) {
-    if (k > first && observer_.stop_requested && observer_.stop_requested()) interrupt(k, true);
+    if (k > first && stop_agreed()) interrupt(k, true);
     const std::span<const int64_t> rows = order.batch(k);
-    run_batch(rows, running);
-    if (keep_towers) collect(roles_, executor_, batch_, true, running);
+    run_batch(rows, keep_towers, running);
     if (observer_.batch_done) {
       Metrics shown{{"loss", running.loss()}};
       // Only what is cheap to recompute after every batch: no ranking.
@@ -83,6 +81,13 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
     }
   }
   epoch_batches_ = order.batches() - first;
+  merge_across(processes_, running);
+  if (processes_.size() > 1) {
+    std::vector<double> active{active_sum_, static_cast<double>(active_rows_)};
+    processes_.sum(std::span(active));
+    active_sum_ = active[0];
+    active_rows_ = static_cast<int64_t>(active[1]);
+  }
   log.epoch = epoch + 1;
   log.loss = running.loss();
   log.metrics = summary_metrics(roles_, running, train_spec_.metrics);
@@ -94,36 +99,71 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
   end_epoch(log, running);
 }
 
-// One optimizer step over the rows, as `accumulate` micro-batches.
+// One optimizer step over the rows. This process computes its share of them (all of them when
+// it is alone), as `accumulate` micro-batches each weighted by its share of the whole batch, so
+// that the gradients summed over the processes are the batch's mean gradient.
 template <typename T>
-void Trainer<T>::run_batch(std::span<const int64_t> rows, EvalResult& running) {
+void Trainer<T>::run_batch(std::span<const int64_t> rows, bool keep_towers, EvalResult& running) {
   params_.zero_grad();
   const int64_t total = static_cast<int64_t>(rows.size());
-  const int64_t parts = std::min(options_.accumulate, total);
-  for (int64_t m = 0; m < parts; ++m) {
-    const int64_t begin = total * m / parts, end = total * (m + 1) / parts;
-    const std::span<const int64_t> part =
-        rows.subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin));
-    gather(train_, part, batch_);
-    feed(executor_, batch_);
-    // Dropout masks follow (seed, step, dataset row): the same however the batch is split.
-    row_keys_.assign(part.begin(), part.end());
-    executor_.forward(true, ops::mix64(state_.seed, static_cast<uint64_t>(state_.step)), row_keys_);
-    check_loss();
-    const double loss = static_cast<double>(executor_.value(roles_.loss).data.at(0));
-    if (std::isnan(state_.initial_loss)) state_.initial_loss = loss;
-    if (triplet_stats_) {
-      const ops::TripletBatchStats stats =
-          ops::triplet_batch_stats(executor_.value(triplet_pred_), *triplet_stats_);
-      active_sum_ += stats.active_fraction * static_cast<double>(end - begin);
-      active_rows_ += end - begin;
+  const Share share = share_of(total, processes_.rank(), processes_.size());
+  const std::span<const int64_t> own =
+      rows.subspan(static_cast<size_t>(share.begin), static_cast<size_t>(share.end - share.begin));
+  const int64_t count = static_cast<int64_t>(own.size());
+  const int64_t parts = std::min(options_.accumulate, count);
+  together(processes_, [&] {
+    for (int64_t m = 0; m < parts; ++m) {
+      const int64_t begin = count * m / parts, end = count * (m + 1) / parts;
+      const std::span<const int64_t> part =
+          own.subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin));
+      gather(train_, part, batch_);
+      feed(executor_, batch_);
+      // Dropout masks follow (seed, step, dataset row): the same however the batch is split.
+      row_keys_.assign(part.begin(), part.end());
+      executor_.forward(true, ops::mix64(state_.seed, static_cast<uint64_t>(state_.step)),
+                        row_keys_);
+      check_loss();
+      const double loss = static_cast<double>(executor_.value(roles_.loss).data.at(0));
+      if (std::isnan(state_.initial_loss)) state_.initial_loss = loss;
+      if (triplet_stats_) {
+        const ops::TripletBatchStats stats =
+            ops::triplet_batch_stats(executor_.value(triplet_pred_), *triplet_stats_);
+        active_sum_ += stats.active_fraction * static_cast<double>(end - begin);
+        active_rows_ += end - begin;
+      }
+      executor_.backward(roles_.loss, static_cast<T>(static_cast<double>(end - begin) / total));
+      collect(roles_, executor_, batch_, keep_towers, running);
     }
-    executor_.backward(roles_.loss, static_cast<T>(static_cast<double>(end - begin) / total));
-    collect(roles_, executor_, batch_, false, running);
-  }
+  });
+  sum_gradients();
   check_gradients();
   optimizer_->step(params_);
   ++state_.step;
+}
+
+// The trainable parameters' gradients, summed over the processes into every process.
+template <typename T>
+void Trainer<T>::sum_gradients() {
+  if (processes_.size() == 1) return;
+  gradient_buffer_.clear();
+  for (const Parameter<T>& p : params_.all())
+    if (p.trainable)
+      gradient_buffer_.insert(gradient_buffer_.end(), p.grad.data.begin(), p.grad.data.end());
+  processes_.sum(std::span(gradient_buffer_));
+  auto next = gradient_buffer_.begin();
+  for (Parameter<T>& p : params_.all())
+    if (p.trainable) {
+      std::copy_n(next, p.grad.data.size(), p.grad.data.begin());
+      next += static_cast<std::ptrdiff_t>(p.grad.data.size());
+    }
+}
+
+// Whether any process was asked to stop: every process stops at the same step.
+template <typename T>
+bool Trainer<T>::stop_agreed() {
+  int64_t stop = observer_.stop_requested && observer_.stop_requested() ? 1 : 0;
+  if (processes_.size() > 1) processes_.sum(std::span(&stop, 1));
+  return stop > 0;
 }
 
 template <typename T>
@@ -219,6 +259,15 @@ template <typename T>
 void Trainer<T>::save_checkpoint(bool improved) {
   const std::string& dir = options_.out_dir;
   if (dir.empty()) return;
+  // The first process writes; a failure there stops every process.
+  together(processes_, [&] {
+    if (processes_.is_root()) write_checkpoint(improved);
+  });
+}
+
+template <typename T>
+void Trainer<T>::write_checkpoint(bool improved) {
+  const std::string& dir = options_.out_dir;
   if (!wrote_spec_) {
     std::filesystem::create_directories(dir);
     write_spec(dir, model_.spec);

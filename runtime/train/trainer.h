@@ -39,6 +39,7 @@
 #include "graph/model/model.h"
 #include "ops/mining_losses.h"
 #include "runtime/data/dataset.h"
+#include "runtime/dist/communicator.h"
 #include "runtime/exec/executor.h"
 #include "runtime/exec/parameter_store.h"
 #include "runtime/optim/optimizer.h"
@@ -80,6 +81,8 @@ struct TrainOptions {
   bool resume_anyway = false;
   int64_t accumulate = 1;  // micro-batches per batch
   bool skip_bad_rows = false;
+  // The processes this run is spread over (runtime/dist/communicator.h); null: this one alone.
+  Communicator* processes = nullptr;
 };
 
 using Metrics = std::vector<std::pair<std::string, double>>;
@@ -131,17 +134,22 @@ class Trainer {
   const TrainState& state() const { return state_; }
 
  private:
+  void setup();
+  void check_same_setup();
   void setup_vocabulary();
   void load_pretrained_tables();
   void load_init_weights();
   void resume();
   void run_epoch(int64_t epoch, EpochLog& log);
-  void run_batch(std::span<const int64_t> rows, EvalResult& running);
+  void run_batch(std::span<const int64_t> rows, bool keep_towers, EvalResult& running);
+  void sum_gradients();
+  bool stop_agreed();
   void check_loss() const;
   void check_gradients() const;
   void end_epoch(EpochLog& log, const EvalResult& train);
   std::optional<std::string> plateau_warning(const EpochLog& log) const;
   void save_checkpoint(bool improved);
+  void write_checkpoint(bool improved);
   [[noreturn]] void interrupt(int64_t batches, bool save);
   void say(const std::string& text) const;
   void warn(const std::string& text) const;
@@ -150,6 +158,7 @@ class Trainer {
   const graph::TrainSpec& train_spec_;
   TrainOptions options_;
   TrainObserver observer_;
+  Communicator& processes_;
   ModelRoles roles_;
   std::vector<ColumnSpec> columns_;
   Dataset train_;
@@ -165,6 +174,7 @@ class Trainer {
   bool wrote_spec_ = false;  // the directory, spec.yaml and vocab.txt exist
   Batch<T> batch_;
   std::vector<uint64_t> row_keys_;  // the running micro-batch's dataset rows
+  std::vector<T> gradient_buffer_;  // every trainable gradient, packed for the processes' sum
   // A triplet loss whose hinges can be counted (ops/mining_losses.h): the value it reads and
   // how it counts; the epoch's running sum of active fractions, weighted by rows.
   std::optional<ops::TripletStatsOptions> triplet_stats_;

@@ -8,6 +8,7 @@
 #include "graph/ir/attrs.h"
 #include "runtime/data/input_columns.h"
 #include "runtime/data/tsv_reader.h"
+#include "runtime/io/sha256.h"
 #include "runtime/io/weights_file.h"
 #include "runtime/saved/checkpoint.h"
 #include "runtime/saved/resume_check.h"
@@ -63,10 +64,17 @@ Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserv
       train_spec_(model.spec.train),
       options_(std::move(options)),
       observer_(std::move(observer)),
+      processes_(options_.processes != nullptr ? *options_.processes : alone()),
       roles_(model_roles(model)),
       columns_(input_columns(model.spec)),
       params_(*model.graph, static_cast<uint64_t>(train_spec_.seed)),
       executor_(*model.graph, params_) {
+  together(processes_, [this] { setup(); });
+  check_same_setup();
+}
+
+template <typename T>
+void Trainer<T>::setup() {
   if (train_spec_.data.empty())
     throw graph::RuntimeInputError("no training data: give --data FILE or train: {data: FILE}");
   if (options_.accumulate < 1) throw graph::RuntimeInputError("--accumulate must be at least 1");
@@ -100,6 +108,25 @@ Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserv
   load_pretrained_tables();
   load_init_weights();
   if (!options_.resume_dir.empty()) resume();
+}
+
+// Every process must train the same model on the same data with the same vocabulary: each
+// process's digest of the spec as emitted, the vocabulary and the data files is compared.
+template <typename T>
+void Trainer<T>::check_same_setup() {
+  if (processes_.size() == 1) return;
+  std::string setup = graph::emit_spec(model_.spec);
+  for (const std::string& token : vocab_.tokens()) setup += token + "\n";
+  for (const InputFile& f : state_.inputs) setup += f.role + f.sha256;
+  const std::string digest = sha256_hex(setup);
+  const int64_t own = static_cast<int64_t>(std::stoull(digest.substr(0, 15), nullptr, 16));
+  const std::vector<int64_t> all = processes_.gather(std::span<const int64_t>(&own, 1));
+  for (size_t rank = 0; rank < all.size(); ++rank)
+    if (all[rank] != all[0])
+      throw graph::RuntimeInputError(fmt::format(
+          "process {} of {} has another spec, vocabulary or data than process 0: every process "
+          "of a run must be given the same",
+          rank, all.size()));
 }
 
 template <typename T>
@@ -217,7 +244,8 @@ Dataset Trainer<T>::load_data(const std::string& path) const {
 
 template <typename T>
 EvalResult Trainer<T>::evaluate(const Dataset& data, bool keep_towers) {
-  return runtime::evaluate(roles_, executor_, data, train_spec_.batch_size, keep_towers);
+  return runtime::evaluate(roles_, executor_, data, train_spec_.batch_size, keep_towers,
+                           processes_);
 }
 
 template <typename T>
@@ -245,9 +273,13 @@ template void Trainer<float>::setup_vocabulary();
 template void Trainer<float>::load_pretrained_tables();
 template void Trainer<float>::load_init_weights();
 template void Trainer<float>::resume();
+template void Trainer<float>::setup();
+template void Trainer<float>::check_same_setup();
 template void Trainer<double>::setup_vocabulary();
 template void Trainer<double>::load_pretrained_tables();
 template void Trainer<double>::load_init_weights();
 template void Trainer<double>::resume();
+template void Trainer<double>::setup();
+template void Trainer<double>::check_same_setup();
 
 }  // namespace twinflow::runtime

@@ -20,7 +20,7 @@ inputs:
 layers:
   emb: {op: Embedding, vocab: 2000, dim: 8, mask_zero: true,
         embeddings_initializer: {name: random_normal, stddev: 0.5}}
-  lstm: {op: Bidirectional, layer: {op: LSTM, units: UNITS}}
+  lstm: {op: Bidirectional, layer: {op: LSTM, units: UNITS, dropout: DROPOUT}}
   similarity: {op: Lambda, args: [a, b], expr: "exp(-(1 - cosine(a, b)))"}
   head: {op: Dense, units: 1, activation: sigmoid, kernel_initializer: ones}
 graph:
@@ -48,7 +48,7 @@ class SmallRun:
     """A spec and its data in `work`; train() runs `twinflow train` on them in float64."""
 
     def __init__(self, twinflow, source, work, epochs, train_rows=96, val_rows=32, units=8,
-                 batch_size=16):
+                 batch_size=16, dropout=0.0):
         self.twinflow = twinflow
         self.work = pathlib.Path(work)
         shutil.rmtree(self.work, ignore_errors=True)
@@ -59,6 +59,7 @@ class SmallRun:
                                                 val_rows), encoding="utf-8")
         self.spec = self.work / "spec.yaml"
         spec = SPEC.replace("EPOCHS", str(epochs)).replace("UNITS", str(units))
+        spec = spec.replace("DROPOUT", str(dropout))
         self.spec.write_text(spec.replace("BATCH", str(batch_size)), encoding="utf-8")
 
     def command(self, out, resume=False, extra=()):

@@ -10,9 +10,11 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "graph/spec/fields.h"
+#include "runtime/dist/communicator.h"
 #include "runtime/saved/run_dir.h"
 #include "runtime/train/baselines.h"
 #include "runtime/train/metrics.h"
@@ -187,7 +189,8 @@ int train_as(const graph::Model& model, TrainCommandOptions& o, RunRecord& recor
     io.out << fmt::format("best epoch {} (val_loss {:.4f}); its weights are kept\n",
                           summary.best_epoch, trainer.state().best_val_loss);
   if (!model.spec.train.test.empty()) print_test(trainer, model.spec.train.test, record, io.out);
-  if (std::filesystem::is_directory(o.train.out_dir)) write_run_record(o.train.out_dir, record);
+  if (runtime::world().is_root() && std::filesystem::is_directory(o.train.out_dir))
+    write_run_record(o.train.out_dir, record);
   io.out << fmt::format("saved to {}\n", o.train.out_dir);
   return 0;
 }
@@ -210,7 +213,11 @@ int run(TrainCommandOptions& o, Io& io) {
   std::optional<graph::Model> model =
       load_model(o.spec, io.err, [&o](graph::ModelSpec& spec) { apply_overrides(o, spec); });
   if (!model) return 1;
-  choose_out_dir(o, *model);
+  // Every process checks the directory, and takes the first process's choice of it.
+  runtime::Communicator& processes = runtime::world();
+  runtime::together(processes, [&] { choose_out_dir(o, *model); });
+  o.train.out_dir = processes.broadcast(o.train.out_dir, 0);
+  o.train.processes = &processes;
   RunRecord record = start_record(model->spec, o.train, o.dtype, io.args);
   if (o.dtype == "float64") return train_as<double>(*model, o, record, io);
   return train_as<float>(*model, o, record, io);
@@ -263,8 +270,21 @@ void add_train_command(CLI::App& app, Io& io) {
       ->needs(resume);
   cmd->add_flag("--skip-bad-rows", o->train.skip_bad_rows,
                 "Leave malformed rows out (counted) instead of stopping");
-  // An exception from run() reaches run_cli, which prints it as an error and exits 1.
-  cmd->callback([o, &io] { io.status = run(*o, io); });
+  // An exception from run() reaches run_cli, which prints it as an error and exits 1. Under
+  // mpirun the first process alone speaks, errors of the others included (runtime/dist).
+  cmd->callback([o, &io] {
+    if (runtime::world().is_root()) {
+      io.status = run(*o, io);
+      return;
+    }
+    std::ostringstream ignored;
+    Io silent{io.in, ignored, ignored, 0, io.args};
+    try {
+      io.status = run(*o, silent);
+    } catch (const std::exception&) {
+      io.status = 1;
+    }
+  });
 }
 
 }  // namespace twinflow::cli
