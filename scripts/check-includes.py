@@ -56,9 +56,11 @@ def closure(direct):
 
 
 def folder_of(path, folders):
+    """The declared folder a file belongs to: the deepest one holding it. A subfolder that is
+    not declared itself (runtime/dist/mpi/, built only with MPI) belongs to its parent."""
     best = None
     for folder in folders:
-        if path.startswith(folder + "/") and "/" not in path[len(folder) + 1:]:
+        if path.startswith(folder + "/") and (best is None or len(folder) > len(best)):
             best = folder
     return best
 
@@ -71,8 +73,10 @@ def main():
     problems = []
     checked = 0
     for folder in folders:
-        for source in sorted((ROOT / folder).glob("*")):
+        for source in sorted((ROOT / folder).rglob("*")):
             if source.suffix not in (".h", ".cc"):
+                continue
+            if folder_of(str(source.relative_to(ROOT)), folders) != folder:
                 continue
             checked += 1
             for number, line in enumerate(source.read_text().splitlines(), 1):
