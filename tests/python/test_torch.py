@@ -3,8 +3,9 @@ once its weights are copied over (either way).
 
 The network: a shared Embedding (padding id 0), a shared LSTM over packed sequences (final h;
 both directions concatenated for the bidirectional one), a Dense(5, tanh) projection,
-exp(-(1 - cosine)) of the two texts and a Dense(1, sigmoid) head. Random weights and ids with
-random lengths: a gate order, a transposition or a bias mixed up changes the outputs.
+exp(-(1 - cosine)) of the two texts and a Dense(1, sigmoid) head; both the score and the first
+text's vector are compared. Random weights and ids with random lengths: a gate order, a
+transposition or a bias mixed up changes the outputs.
 TWINFLOW_TORCH_TESTS=0 skips these tests where python3-torch is not installed.
 """
 import os
@@ -40,7 +41,7 @@ graph:
   x1: proj(rnn(emb(left)))
   x2: proj(rnn(emb(right)))
   pred: head(similarity(x1, x2))
-outputs: [pred]
+outputs: [pred, x1]
 loss: {{op: binary_crossentropy, pred: pred, target: label}}
 """
 RNN = {
@@ -93,8 +94,17 @@ def pair(request, tmp_path):
 
 
 def outputs(module, left, right):
+    """What the twinflow model's predict gives: the score and the first text's vector."""
     with torch.no_grad():
-        return module(torch.from_numpy(left), torch.from_numpy(right)).numpy()
+        left, right = torch.from_numpy(left), torch.from_numpy(right)
+        return {"pred": module(left, right).numpy(), "x1": module.encode(left).numpy()}
+
+
+def largest_difference(ours, theirs):
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        assert ours[name].shape == theirs[name].shape, name
+    return max(float(np.max(np.abs(ours[name] - theirs[name]))) for name in ours)
 
 
 def test_from_torch_matches_pytorch_to_1e_6(pair):
@@ -105,11 +115,12 @@ def test_from_torch_matches_pytorch_to_1e_6(pair):
     left, right = random_ids(rng, 64), random_ids(rng, 64)
     ours = model.predict({"left": left, "right": right})
     theirs = outputs(module, left, right)
-    assert ours.shape == theirs.shape == (64, 1)
-    assert np.max(np.abs(ours - theirs)) <= 1e-6
+    assert ours["pred"].shape == (64, 1) and ours["x1"].shape == (64, PROJ)
+    assert largest_difference(ours, theirs) <= 1e-6
     # The state dict works as the module does.
     again = tw.from_torch(module.state_dict(), tw.Model.from_yaml(spec))
-    np.testing.assert_array_equal(again.predict({"left": left, "right": right}), ours)
+    np.testing.assert_array_equal(again.predict({"left": left, "right": right})["pred"],
+                                  ours["pred"])
 
 
 def test_to_torch_gives_pytorch_the_model(pair, tmp_path):
@@ -119,8 +130,8 @@ def test_to_torch_gives_pytorch_the_model(pair, tmp_path):
     tw.to_torch(model, fresh)
     rng = np.random.default_rng(2)
     left, right = random_ids(rng, 32), random_ids(rng, 32)
-    assert np.max(np.abs(outputs(fresh, left, right) -
-                         model.predict({"left": left, "right": right}))) <= 1e-6
+    assert largest_difference(model.predict({"left": left, "right": right}),
+                              outputs(fresh, left, right)) <= 1e-6
     state = tw.to_torch(model)
     key = "rnn.weight_ih_l0"
     np.testing.assert_array_equal(state[key].numpy(), model.weights()["rnn.kernel" if
