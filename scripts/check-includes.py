@@ -3,9 +3,9 @@
 
 Which folder may use which is read from CMakeLists.txt, where each library folder is declared
 as `twinflow_library(FOLDER DEPENDENCIES...)`; a dependency on twinflow_a_b means the folder
-a/b, and everything that folder may use in turn. The command line and the drawings are not
-declared that way and are listed below. Tests, benchmarks and the programs' main files sit on
-top and may include anything.
+a/b, and everything that folder may use in turn. The command line, the drawings and the Python
+package's module are not declared that way and are listed below. Tests, benchmarks and the
+programs' main files sit on top and may include anything.
 """
 import pathlib
 import re
@@ -16,6 +16,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXTRA = {
     "tools/viz": ["runtime/train"],
     "tools/cli": ["tools/viz", "runtime/train"],
+    "python/bindings": ["tools/cli", "runtime/train"],
 }
 
 
@@ -98,7 +99,7 @@ def main():
     print("include directions:")
     for folder in folders:
         below = sorted(direct[folder])
-        print(f"  {folder:<14} -> {', '.join(below) if below else '(nothing)'}")
+        print(f"  {folder:<15} -> {', '.join(below) if below else '(nothing)'}")
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{checked} files checked, {len(problems)} upward includes")

@@ -7,6 +7,15 @@ packages=(build-essential cmake ninja-build libeigen3-dev libfmt-dev libyaml-cpp
           doctest-dev libcli11-dev nlohmann-json3-dev pkg-config libgraphviz-dev libssl-dev
           libopenmpi-dev openmpi-bin)
 
+# The Python package (python/, `import twinflow`): pybind11 for its module, NumPy, pytest for its
+# suite (tests/python/), and venv, pip, setuptools and wheel to install it as the README says.
+packages+=(python3-dev python3-pybind11 python3-numpy python3-pytest python3-venv python3-pip
+           python3-setuptools python3-wheel)
+
+# For the PyTorch weight converters' test only (tests/python/test_torch.py): PyTorch.
+# TWINFLOW_TORCH_TESTS=0 leaves it out (and, set when cmake runs, that test is skipped).
+[ "${TWINFLOW_TORCH_TESTS:-1}" = 0 ] || packages+=(python3-torch)
+
 # For the HTML viewer's browser test only (ctest viz.browser, tests/viz/browser_test.py):
 # headless Chromium driven by Selenium, and Graphviz's dot to draw its test graph.
 # TWINFLOW_BROWSER_TESTS=0 leaves them out (and, set when cmake runs, the test too).

@@ -7,10 +7,11 @@
 // a user why a run went wrong.
 //
 // Setup (runtime/train/trainer_setup.cc), in this order, each later step overriding the earlier:
-//   parameters from the spec's initializers under `seed`; the vocabulary from --vocab or built
-//   from the training file (min_count 1, max_size = the smallest Embedding's vocab, so every
-//   id fits every table); pretrained vectors per Embedding (`pretrained:`); --init weights by
-//   name (a report of what was missing or unexpected); --resume DIR (weights, optimizer, epoch).
+//   parameters from the spec's initializers under `seed`; the vocabulary given, from --vocab, or
+//   built from the training file (min_count 1, max_size = the smallest Embedding's vocab, so
+//   every id fits every table; none when the data are token ids); pretrained vectors per Embedding
+//   (`pretrained:`); --init weights by name (a report of what was missing or unexpected); --resume
+//   DIR (weights, optimizer, epoch).
 // An epoch (runtime/train/trainer.cc): batches in the order of (seed, epoch)
 // (runtime/data/batches.h); each batch is split into `accumulate` micro-batches whose gradients add
 // up to the batch's (backward(loss, b_i / B)); one optimizer step per batch. Dropout masks are
@@ -65,6 +66,15 @@ class TrainingInterrupted : public std::runtime_error {
   std::string saved;
 };
 
+// Data handed to a trainer in memory instead of the spec's files (the Python package reads or
+// builds its datasets itself): text columns unencoded, or given as ids.
+struct TrainData {
+  Dataset train;
+  std::optional<Dataset> val;
+  // The vocabulary to encode with (a model trained before); else as in the setup above.
+  std::optional<Vocabulary> vocab;
+};
+
 // What a training run needs besides the spec (whose train: section gives data, val,
 // epochs, batch_size, optimizer, seed, shuffle and patience; paths already resolved).
 struct TrainOptions {
@@ -117,6 +127,10 @@ class Trainer {
   // Reads the data and sets everything up (see above). The model must outlive the trainer.
   // Throws DataError, graph::RuntimeInputError, SafetensorsError, ModelDirError.
   Trainer(const graph::Model& model, TrainOptions options, TrainObserver observer = {});
+  // The same with the data given; the spec's data and val then only name it (a file's
+  // SHA-256 is recorded when they name one).
+  Trainer(const graph::Model& model, TrainData data, TrainOptions options,
+          TrainObserver observer = {});
 
   // Runs the remaining epochs; throws TrainingStopped from the guards. Leaves the best
   // weights (by validation loss) in params().
@@ -134,9 +148,9 @@ class Trainer {
   const TrainState& state() const { return state_; }
 
  private:
-  void setup();
+  void setup(std::optional<Vocabulary> vocab);
   void check_same_setup();
-  void setup_vocabulary();
+  void setup_vocabulary(std::optional<Vocabulary> given);
   void load_pretrained_tables();
   void load_init_weights();
   void resume();

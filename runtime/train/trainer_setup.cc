@@ -35,7 +35,28 @@ int64_t smallest_embedding(const graph::ModelSpec& spec) {
   return smallest;
 }
 
+// Data given as token ids only (runtime/data/array_dataset.h) have nothing to read.
+TrainData read_train_data(const graph::ModelSpec& spec, const TrainOptions& options) {
+  const graph::TrainSpec& train = spec.train;
+  if (train.data.empty())
+    throw graph::RuntimeInputError("no training data: give --data FILE or train: {data: FILE}");
+  const TsvOptions tsv{.skip_bad_rows = options.skip_bad_rows};
+  const std::vector<ColumnSpec> columns = input_columns(spec);
+  TrainData data{read_tsv(train.data, columns, tsv), std::nullopt, std::nullopt};
+  if (!train.val.empty()) data.val = read_tsv(train.val, columns, tsv);
+  return data;
+}
+
+// Read by every process of the run; a file one of them cannot read stops them all.
+TrainData read_train_data_together(const graph::ModelSpec& spec, const TrainOptions& options) {
+  TrainData data;
+  together(options.processes != nullptr ? *options.processes : alone(),
+           [&] { data = read_train_data(spec, options); });
+  return data;
+}
+
 std::string coverage(const Dataset& data) {
+  if (!data.has_text()) return "token ids";
   int64_t tokens = 0, unknown = 0;
   for (const DataColumn& c : data.columns)
     if (c.is_text()) {
@@ -60,6 +81,11 @@ void resolve_spec_paths(graph::ModelSpec& spec) {
 
 template <typename T>
 Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserver observer)
+    : Trainer(model, read_train_data_together(model.spec, options), options, std::move(observer)) {}
+
+template <typename T>
+Trainer<T>::Trainer(const graph::Model& model, TrainData data, TrainOptions options,
+                    TrainObserver observer)
     : model_(model),
       train_spec_(model.spec.train),
       options_(std::move(options)),
@@ -67,21 +93,18 @@ Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserv
       processes_(options_.processes != nullptr ? *options_.processes : alone()),
       roles_(model_roles(model)),
       columns_(input_columns(model.spec)),
+      train_(std::move(data.train)),
+      val_(std::move(data.val)),
       params_(*model.graph, static_cast<uint64_t>(train_spec_.seed)),
       executor_(*model.graph, params_) {
-  together(processes_, [this] { setup(); });
+  together(processes_, [&] { setup(std::move(data.vocab)); });
   check_same_setup();
 }
 
 template <typename T>
-void Trainer<T>::setup() {
-  if (train_spec_.data.empty())
-    throw graph::RuntimeInputError("no training data: give --data FILE or train: {data: FILE}");
+void Trainer<T>::setup(std::optional<Vocabulary> vocab) {
   if (options_.accumulate < 1) throw graph::RuntimeInputError("--accumulate must be at least 1");
-  TsvOptions tsv{.skip_bad_rows = options_.skip_bad_rows};
-  train_ = read_tsv(train_spec_.data, columns_, tsv);
-  if (!train_spec_.val.empty()) val_ = read_tsv(train_spec_.val, columns_, tsv);
-  setup_vocabulary();
+  setup_vocabulary(std::move(vocab));
   train_.encode(vocab_);
   if (val_) val_->encode(vocab_);
   say(fmt::format("data: {} training rows ({}){}", train_.rows(), coverage(train_),
@@ -130,8 +153,18 @@ void Trainer<T>::check_same_setup() {
 }
 
 template <typename T>
-void Trainer<T>::setup_vocabulary() {
+void Trainer<T>::setup_vocabulary(std::optional<Vocabulary> given) {
   const int64_t max_size = smallest_embedding(model_.spec);
+  if (given) {
+    if (max_size > 0 && given->size() > max_size)
+      throw graph::RuntimeInputError(
+          fmt::format("the vocabulary's {} ids (with padding and out-of-vocabulary) do not fit "
+                      "an Embedding of vocab {}",
+                      given->size(), max_size));
+    vocab_ = std::move(*given);
+    say(fmt::format("vocabulary: {} ids, the model's", vocab_.size()));
+    return;
+  }
   // A resumed run keeps its vocabulary: its embedding rows are indexed by it.
   if (options_.vocab_file.empty() && !options_.resume_dir.empty())
     options_.vocab_file = dir_file(options_.resume_dir, "vocab.txt");
@@ -142,6 +175,14 @@ void Trainer<T>::setup_vocabulary() {
           "{}: {} ids (with padding and out-of-vocabulary) do not fit an Embedding of vocab {}",
           options_.vocab_file, vocab_.size(), max_size));
     say(fmt::format("vocabulary: {} ids from {}", vocab_.size(), options_.vocab_file));
+    return;
+  }
+  if (!train_.has_text()) {
+    if (val_ && val_->has_text())
+      throw graph::RuntimeInputError(
+          "the training data are token ids and the validation data texts, which need a "
+          "vocabulary: give both as ids, or a vocabulary");
+    say("vocabulary: none, the data are token ids");
     return;
   }
   TokenCounts counts;
@@ -261,6 +302,8 @@ void Trainer<T>::warn(const std::string& text) const {
 // The members defined here; runtime/train/trainer.cc instantiates the rest of the class.
 template Trainer<float>::Trainer(const graph::Model&, TrainOptions, TrainObserver);
 template Trainer<double>::Trainer(const graph::Model&, TrainOptions, TrainObserver);
+template Trainer<float>::Trainer(const graph::Model&, TrainData, TrainOptions, TrainObserver);
+template Trainer<double>::Trainer(const graph::Model&, TrainData, TrainOptions, TrainObserver);
 template Dataset Trainer<float>::load_data(const std::string&) const;
 template Dataset Trainer<double>::load_data(const std::string&) const;
 template EvalResult Trainer<float>::evaluate(const Dataset&, bool);
@@ -269,17 +312,17 @@ template void Trainer<float>::say(const std::string&) const;
 template void Trainer<double>::say(const std::string&) const;
 template void Trainer<float>::warn(const std::string&) const;
 template void Trainer<double>::warn(const std::string&) const;
-template void Trainer<float>::setup_vocabulary();
+template void Trainer<float>::setup_vocabulary(std::optional<Vocabulary>);
 template void Trainer<float>::load_pretrained_tables();
 template void Trainer<float>::load_init_weights();
 template void Trainer<float>::resume();
-template void Trainer<float>::setup();
+template void Trainer<float>::setup(std::optional<Vocabulary>);
 template void Trainer<float>::check_same_setup();
-template void Trainer<double>::setup_vocabulary();
+template void Trainer<double>::setup_vocabulary(std::optional<Vocabulary>);
 template void Trainer<double>::load_pretrained_tables();
 template void Trainer<double>::load_init_weights();
 template void Trainer<double>::resume();
-template void Trainer<double>::setup();
+template void Trainer<double>::setup(std::optional<Vocabulary>);
 template void Trainer<double>::check_same_setup();
 
 }  // namespace twinflow::runtime

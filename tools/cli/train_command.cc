@@ -60,21 +60,6 @@ void apply_overrides(const TrainCommandOptions& o, graph::ModelSpec& spec) {
   if (o.lr) t.optimizer.lr = *o.lr;
 }
 
-std::string metrics_text(const runtime::Metrics& metrics, const std::string& prefix) {
-  std::string out;
-  for (const auto& [name, value] : metrics)
-    out += fmt::format("  {}{} {:.4f}", prefix, name, value);
-  return out;
-}
-
-void print_epoch(const runtime::EpochLog& log, int64_t epochs, std::ostream& out) {
-  out << fmt::format("epoch {}/{}: loss {:.4f}{}", log.epoch, epochs, log.loss,
-                     metrics_text(log.metrics, ""));
-  if (log.has_val)
-    out << fmt::format("  val_loss {:.4f}{}", log.val_loss, metrics_text(log.val_metrics, "val_"));
-  out << fmt::format("  ({:.1f} s)\n", log.seconds);
-}
-
 // The test split's pair lines; returns the metrics the baselines are compared on: ROC-AUC,
 // and accuracy at the validation's best-accuracy threshold (at 0.5 without validation data,
 // for a model that has one).
@@ -158,7 +143,7 @@ int train_as(const graph::Model& model, TrainCommandOptions& o, RunRecord& recor
   const int64_t epochs = model.spec.train.epochs;
   observer.epoch_end = [&bar, &io, epochs](const runtime::EpochLog& log) {
     bar.finish_epoch();
-    print_epoch(log, epochs, io.out);
+    io.out << epoch_line(log, epochs);
   };
   observer.epoch_saved = [&record](const std::string& dir) { write_run_record(dir, record); };
   // Signals stop training from its first step; before that (reading data) they exit as usual.
