@@ -67,6 +67,11 @@ Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserv
       columns_(input_columns(model.spec)),
       params_(*model.graph, static_cast<uint64_t>(train_spec_.seed)),
       executor_(*model.graph, params_) {
+  if (roles_.family == ModelFamily::kTower)
+    throw graph::RuntimeInputError(fmt::format(
+        "model '{}' has no loss: it cannot be trained (it is a tower of its own: embed, similar "
+        "and eval --retrieval use it)",
+        model.spec.name));
   if (train_spec_.data.empty())
     throw graph::RuntimeInputError("no training data: give --data FILE or train: {data: FILE}");
   if (options_.accumulate < 1) throw graph::RuntimeInputError("--accumulate must be at least 1");
