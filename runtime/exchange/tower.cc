@@ -140,6 +140,11 @@ Choice choose(const graph::Model& model, const ModelRoles& roles, std::string_vi
         "--tower {}: '{}' is computed from {} inputs; a tower reads one text input ({})", name,
         name, deps.size(), inputs));
   const std::string input = model.graph->value(*deps.begin()).name;
+  if (std::find(roles.text_inputs.begin(), roles.text_inputs.end(), input) ==
+      roles.text_inputs.end())
+    throw graph::RuntimeInputError(
+        fmt::format("--tower {}: '{}' is computed from '{}', which is no text input ({})", name,
+                    name, input, inputs));
   if (shape.rank() != 2)
     throw graph::RuntimeInputError(fmt::format(
         "--tower {}: '{}' is {}, not one vector per text [B, D]; --tower {} exports the tower "
