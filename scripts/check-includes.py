@@ -15,7 +15,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Folders outside the twinflow_library table, with what they may include directly.
 EXTRA = {
     "tools/viz": ["runtime/train"],
-    "tools/cli": ["tools/viz", "runtime/train"],
+    "tools/cli": ["tools/viz", "runtime/train", "runtime/exchange"],
     "python/bindings": ["tools/cli", "runtime/train"],
 }
 

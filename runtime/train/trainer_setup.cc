@@ -103,6 +103,11 @@ Trainer<T>::Trainer(const graph::Model& model, TrainData data, TrainOptions opti
 
 template <typename T>
 void Trainer<T>::setup(std::optional<Vocabulary> vocab) {
+  if (roles_.family == ModelFamily::kTower)
+    throw graph::RuntimeInputError(fmt::format(
+        "model '{}' has no loss: it cannot be trained (it is a tower of its own: embed, similar "
+        "and eval --retrieval use it)",
+        model_.spec.name));
   if (options_.accumulate < 1) throw graph::RuntimeInputError("--accumulate must be at least 1");
   setup_vocabulary(std::move(vocab));
   train_.encode(vocab_);
