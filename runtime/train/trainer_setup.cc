@@ -47,11 +47,22 @@ TrainData read_train_data(const graph::ModelSpec& spec, const TrainOptions& opti
   return data;
 }
 
+// A model without a loss has nothing to train: said before any data is read.
+void refuse_tower(const graph::Model& model) {
+  if (model_roles(model).family == ModelFamily::kTower)
+    throw graph::RuntimeInputError(fmt::format(
+        "model '{}' has no loss: it cannot be trained (it is a tower of its own: embed, similar "
+        "and eval --retrieval use it)",
+        model.spec.name));
+}
+
 // Read by every process of the run; a file one of them cannot read stops them all.
-TrainData read_train_data_together(const graph::ModelSpec& spec, const TrainOptions& options) {
+TrainData read_train_data_together(const graph::Model& model, const TrainOptions& options) {
   TrainData data;
-  together(options.processes != nullptr ? *options.processes : alone(),
-           [&] { data = read_train_data(spec, options); });
+  together(options.processes != nullptr ? *options.processes : alone(), [&] {
+    refuse_tower(model);
+    data = read_train_data(model.spec, options);
+  });
   return data;
 }
 
@@ -81,7 +92,7 @@ void resolve_spec_paths(graph::ModelSpec& spec) {
 
 template <typename T>
 Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserver observer)
-    : Trainer(model, read_train_data_together(model.spec, options), options, std::move(observer)) {}
+    : Trainer(model, read_train_data_together(model, options), options, std::move(observer)) {}
 
 template <typename T>
 Trainer<T>::Trainer(const graph::Model& model, TrainData data, TrainOptions options,
@@ -103,11 +114,7 @@ Trainer<T>::Trainer(const graph::Model& model, TrainData data, TrainOptions opti
 
 template <typename T>
 void Trainer<T>::setup(std::optional<Vocabulary> vocab) {
-  if (roles_.family == ModelFamily::kTower)
-    throw graph::RuntimeInputError(fmt::format(
-        "model '{}' has no loss: it cannot be trained (it is a tower of its own: embed, similar "
-        "and eval --retrieval use it)",
-        model_.spec.name));
+  refuse_tower(model_);
   if (options_.accumulate < 1) throw graph::RuntimeInputError("--accumulate must be at least 1");
   setup_vocabulary(std::move(vocab));
   train_.encode(vocab_);
