@@ -91,8 +91,9 @@ void Tape<T>::infer_runtime_shape(graph::NodeId n) {
 }
 
 template <typename T>
-void Tape<T>::forward(bool training, uint64_t seed) {
-  rng_.seed(seed);
+void Tape<T>::forward(bool training, uint64_t seed, std::span<const uint64_t> row_keys) {
+  seed_ = seed;
+  row_keys_.assign(row_keys.begin(), row_keys.end());
   training_ = training;
   for (ValueId v : inputs_) {
     const graph::Value& value = graph_.value(v);
@@ -112,7 +113,7 @@ void Tape<T>::forward(bool training, uint64_t seed) {
     // every value and gradient check then catches.
     out.fill(std::numeric_limits<T>::quiet_NaN());
 #endif
-    ops::Context<T> ctx{training, &rng_, &saved_[n]};
+    ops::Context<T> ctx{training, node_random(n), &saved_[n]};
     try {
       ops::op_def_of(*node.op).template forward<T>()(node.attrs, ctx, in_scratch_,
                                                      ops::Out<T>{out.data.data(), out.shape});
@@ -183,7 +184,7 @@ void Tape<T>::backward(ValueId output, const Tensor<T>& dy) {
       }
       grad_scratch_.push_back(g ? ops::Out<T>{g->data.data(), g->shape} : ops::Out<T>{});
     }
-    ops::Context<T> ctx{training_, &rng_, &saved_[n]};
+    ops::Context<T> ctx{training_, node_random(n), &saved_[n]};
     const Tensor<T>& y = *reals_[out];
     const Tensor<T>& gy = *grads_[out];
     ops::op_def_of(*node.op).template backward<T>()(

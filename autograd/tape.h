@@ -14,7 +14,7 @@
 #pragma once
 
 #include <cstdint>
-#include <random>
+#include <span>
 #include <vector>
 
 #include "graph/ir/graph.h"
@@ -38,9 +38,10 @@ class Tape {
   // Where the gradient of an input or parameter accumulates; null unbinds.
   void bind_grad(ValueId v, Tensor<T>* g);
 
-  // Runs every node. The generator is reseeded with `seed` first, so the same seed gives
-  // the same dropout masks.
-  void forward(bool training, uint64_t seed);
+  // Runs every node. Dropout masks come from `seed`, each node's own stream and, per batch
+  // row, row_keys[b] (b when empty): the same seed and keys give the same masks
+  // (ops/row_random.h).
+  void forward(bool training, uint64_t seed, std::span<const uint64_t> row_keys = {});
 
   // Adds d(Σ dy ⊙ output)/dv into every bound gradient.
   void backward(ValueId output, const Tensor<T>& dy);
@@ -60,6 +61,10 @@ class Tape {
  private:
   ops::In<T> view(ValueId v) const;
   void infer_runtime_shape(graph::NodeId n);
+  // Node n's randomness: its own stream of the pass's seed, and the rows' keys.
+  ops::RowSeeds node_random(size_t n) const {
+    return {ops::mix64(seed_, static_cast<uint64_t>(n)), row_keys_};
+  }
 
   const graph::Graph& graph_;
   std::vector<const Tensor<T>*> reals_;
@@ -75,7 +80,8 @@ class Tape {
   std::vector<ValueId> inputs_;  // the graph's inputs, checked against bound data each forward
   std::vector<bool> leads_;      // backward: the value leads to a bound gradient
   std::vector<bool> reached_;    // backward: the value is reached from the output
-  std::mt19937_64 rng_;
+  uint64_t seed_ = 0;
+  std::vector<uint64_t> row_keys_;
   bool training_ = false;
 };
 

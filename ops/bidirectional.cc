@@ -122,8 +122,8 @@ template <typename T>
 void Bidirectional::forward(const Attrs& a, Context<T>& ctx, Args<T> in, Out<T> y) {
   Pair<T> p = bind_pair(a.layer, ctx, in);
   if (ctx.training && (a.layer.dropout > 0.0 || a.layer.recurrent_dropout > 0.0)) {
-    p.fwd.draw_masks(*ctx.rng, a.layer.dropout, a.layer.recurrent_dropout);
-    p.bwd.draw_masks(*ctx.rng, a.layer.dropout, a.layer.recurrent_dropout);
+    p.fwd.draw_masks(ctx.random, 0, a.layer.dropout, a.layer.recurrent_dropout);
+    p.bwd.draw_masks(ctx.random, 1, a.layer.dropout, a.layer.recurrent_dropout);
   }
   run_pair([&p] { p.fwd.forward(p.y_fwd); }, [&p] { p.bwd.forward(p.y_bwd); });
   merge(a.merge, p.y_fwd, p.y_bwd, p.rows, a.layer.units, y.y);

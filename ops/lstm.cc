@@ -117,7 +117,8 @@ void LSTM::forward(const Attrs& a, Context<T>& ctx, Args<T> in, Out<T> y) {
   const bool input_dropout = ctx.training && a.dropout > 0.0;
   const bool recurrent_dropout = ctx.training && a.recurrent_dropout > 0.0;
   p.bind_saved(*ctx.saved, 0, input_dropout, recurrent_dropout);
-  if (input_dropout || recurrent_dropout) p.draw_masks(*ctx.rng, a.dropout, a.recurrent_dropout);
+  if (input_dropout || recurrent_dropout)
+    p.draw_masks(ctx.random, 0, a.dropout, a.recurrent_dropout);
   p.forward(y.y);
 }
 

@@ -252,15 +252,18 @@ void LstmDirection<T>::bind_scratch(Saved<T>& saved, size_t first) {
 }
 
 template <typename T>
-void LstmDirection<T>::draw_masks(std::mt19937_64& rng, double dropout,
+void LstmDirection<T>::draw_masks(const RowSeeds& random, uint64_t stream, double dropout,
                                   double recurrent_dropout) const {
-  auto fill = [&rng](T* mask, int64_t count, double rate) {
+  auto fill = [](RowRandom& rng, T* mask, int64_t count, double rate) {
     const T keep = static_cast<T>(1.0 / (1.0 - rate));
     for (int64_t k = 0; k < count; ++k)
       mask[k] = std::generate_canonical<double, 53>(rng) < rate ? T(0) : keep;
   };
-  if (x_mask) fill(x_mask, batch * in, dropout);
-  if (h_mask) fill(h_mask, batch * units, recurrent_dropout);
+  for (int64_t b = 0; b < batch; ++b) {
+    RowRandom rng = random.row(b, stream);
+    if (x_mask) fill(rng, x_mask + b * in, in, dropout);
+    if (h_mask) fill(rng, h_mask + b * units, units, recurrent_dropout);
+  }
 }
 
 template <typename T>

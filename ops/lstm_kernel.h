@@ -78,7 +78,9 @@ struct LstmDirection {
   // Points the backward buffers at saved slots [first, first + kScratchSlots).
   void bind_scratch(Saved<T>& saved, size_t first);
   // Fills the bound dropout masks.
-  void draw_masks(std::mt19937_64& rng, double dropout, double recurrent_dropout) const;
+  // Row b's masks come from random.row(b, stream) (ops/row_random.h).
+  void draw_masks(const RowSeeds& random, uint64_t stream, double dropout,
+                  double recurrent_dropout) const;
 
   // y: [B, H], or [B, T, H] with return_sequences.
   void forward(T* y) const;

@@ -1,5 +1,7 @@
 #include "ops/parallel.h"
 
+#include <sched.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -83,6 +85,15 @@ class Helper {
   std::thread thread_;  // last: it starts running loop() once everything above exists
 };
 
+// The CPUs this process may run on: fewer than the machine's when a launcher binds it (mpirun
+// binds each process to its own core), and a second thread on one core only slows it down.
+bool may_use_two_cores() {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0) return CPU_COUNT(&cpus) >= 2;
+  return std::thread::hardware_concurrency() >= 2;
+}
+
 Helper& helper() {
   static Helper h;
   return h;
@@ -91,7 +102,7 @@ Helper& helper() {
 }  // namespace
 
 void run_pair(TaskRef first, TaskRef second) {
-  static const bool multicore = std::thread::hardware_concurrency() >= 2;
+  static const bool multicore = may_use_two_cores();
   if (!multicore || !g_parallel_enabled.load(std::memory_order_relaxed) ||
       !helper().start(second)) {
     first();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "graph/ir/shape.h"
+#include "ops/row_random.h"
 
 namespace twinflow::ops {
 
@@ -131,12 +132,12 @@ class Saved {
   std::vector<AlignedVector<int32_t>> ints_;
 };
 
-// What a kernel may use besides its inputs. The generator is reseeded by the caller before
-// a forward pass whose randomness must repeat (gradient checks, resumed runs).
+// What a kernel may use besides its inputs. Randomness comes from `random`
+// (ops/row_random.h): the same seed and row keys give the same masks.
 template <typename T>
 struct Context {
   bool training = false;
-  std::mt19937_64* rng = nullptr;
+  RowSeeds random;
   Saved<T>* saved = nullptr;
 };
 

@@ -3,9 +3,9 @@
 
 Which folder may use which is read from CMakeLists.txt, where each library folder is declared
 as `twinflow_library(FOLDER DEPENDENCIES...)`; a dependency on twinflow_a_b means the folder
-a/b, and everything that folder may use in turn. The command line and the drawings are not
-declared that way and are listed below. Tests, benchmarks and the programs' main files sit on
-top and may include anything.
+a/b, and everything that folder may use in turn. The command line, the drawings and the Python
+package's module are not declared that way and are listed below. Tests, benchmarks and the
+programs' main files sit on top and may include anything.
 """
 import pathlib
 import re
@@ -15,7 +15,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Folders outside the twinflow_library table, with what they may include directly.
 EXTRA = {
     "tools/viz": ["runtime/train"],
-    "tools/cli": ["tools/viz", "runtime/train"],
+    "tools/cli": ["tools/viz", "runtime/train", "runtime/exchange"],
+    "python/bindings": ["tools/cli", "runtime/train"],
 }
 
 
@@ -56,9 +57,11 @@ def closure(direct):
 
 
 def folder_of(path, folders):
+    """The declared folder a file belongs to: the deepest one holding it. A subfolder that is
+    not declared itself (runtime/dist/mpi/, built only with MPI) belongs to its parent."""
     best = None
     for folder in folders:
-        if path.startswith(folder + "/") and "/" not in path[len(folder) + 1:]:
+        if path.startswith(folder + "/") and (best is None or len(folder) > len(best)):
             best = folder
     return best
 
@@ -71,8 +74,10 @@ def main():
     problems = []
     checked = 0
     for folder in folders:
-        for source in sorted((ROOT / folder).glob("*")):
+        for source in sorted((ROOT / folder).rglob("*")):
             if source.suffix not in (".h", ".cc"):
+                continue
+            if folder_of(str(source.relative_to(ROOT)), folders) != folder:
                 continue
             checked += 1
             for number, line in enumerate(source.read_text().splitlines(), 1):
@@ -94,7 +99,7 @@ def main():
     print("include directions:")
     for folder in folders:
         below = sorted(direct[folder])
-        print(f"  {folder:<14} -> {', '.join(below) if below else '(nothing)'}")
+        print(f"  {folder:<15} -> {', '.join(below) if below else '(nothing)'}")
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{checked} files checked, {len(problems)} upward includes")

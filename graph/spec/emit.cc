@@ -174,6 +174,8 @@ void emit_training(YAML::Emitter& out, const ModelSpec& spec) {
     loss_fields(writer, copy);
     out << YAML::EndMap;
   }
+  if (spec.distance)
+    out << YAML::Key << "distance" << YAML::Value << std::string(to_string(*spec.distance));
   TrainSpec copy = spec.train;
   out << YAML::Key << "train" << YAML::Value << YAML::BeginMap;
   FieldWriter writer(out);

@@ -100,6 +100,16 @@ void read_outputs(const Field& section, ModelSpec& spec, Diagnostics& diags) {
   }
 }
 
+void read_distance(const Field& f, ModelSpec& spec, Diagnostics& diags) {
+  std::vector<std::string> names;
+  for (TripletDistance d : kTripletDistances) names.emplace_back(to_string(d));
+  const std::optional<std::string> name = read_choice(f, names, diags);
+  if (!name) return;
+  for (TripletDistance d : kTripletDistances)
+    if (to_string(d) == *name) spec.distance = d;
+  spec.distance_loc = f.loc;
+}
+
 void read_spec(const YamlNode& root, ModelSpec& spec, Diagnostics& diags) {
   MapReader top(Field{"", root, root.loc}, "the spec", "the spec", diags);
   if (!top.is_map()) return;
@@ -114,8 +124,14 @@ void read_spec(const YamlNode& root, ModelSpec& spec, Diagnostics& diags) {
     read_outputs(top.field(*found, "outputs"), spec, diags);
   if (const auto found = top.take("loss"))
     read_loss(top.field(*found, "loss"), found->key.loc, spec, diags);
+  if (const auto found = top.take("distance"))
+    read_distance(top.field(*found, "distance"), spec, diags);
   if (const auto found = top.take("train")) read_train(top.field(*found, "train"), spec, diags);
   top.finish();
+  if (spec.distance && spec.loss)
+    diags.error(spec.distance_loc,
+                "distance is for a model without a loss (a tower of its own); a model with a "
+                "loss compares its vectors with the loss's distance");
 }
 
 }  // namespace

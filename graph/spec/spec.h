@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/ir/attrs.h"
 #include "graph/ir/diagnostics.h"
 #include "graph/ir/op_schema.h"
 #include "graph/ir/shape.h"
@@ -154,6 +155,11 @@ struct ModelSpec {
   std::vector<DefSpec> defs;
   std::vector<NameRef> outputs;
   std::optional<LossSpec> loss;
+  // How `similar` and `eval --retrieval` compare the vectors of a model without a loss (a
+  // tower of its own, as `twinflow export` writes it); cosine when absent. A model with a
+  // loss compares them as its loss does, so it may not have one.
+  std::optional<TripletDistance> distance;
+  SourceLoc distance_loc;
   TrainSpec train;
 
   const LayerSpec* find_layer(std::string_view name) const;

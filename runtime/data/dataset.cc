@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "graph/ir/errors.h"
@@ -37,7 +38,7 @@ DataColumn& Dataset::column(std::string_view name) {
 void Dataset::count_tokens(TokenCounts& counts) const {
   std::vector<std::string> tokens;
   for (const DataColumn& c : columns) {
-    if (!c.is_text()) continue;
+    if (!c.is_text() || c.ids_only) continue;
     for (int64_t r = 0; r < rows(); ++r) {
       tokenize(c.text_of(r), tokens);
       counts.add(tokens);
@@ -48,7 +49,7 @@ void Dataset::count_tokens(TokenCounts& counts) const {
 void Dataset::encode(const Vocabulary& vocab) {
   std::vector<std::string> tokens;
   for (DataColumn& c : columns) {
-    if (!c.is_text()) continue;
+    if (!c.is_text() || c.ids_only) continue;
     const int64_t length = c.spec.length;
     c.ids.resize(graph::Shape{rows(), length});
     c.stats = {};
@@ -64,6 +65,11 @@ void Dataset::encode(const Vocabulary& vocab) {
       c.stats.unknown += vocab.encode(tokens, out);
     }
   }
+}
+
+bool Dataset::has_text() const {
+  return std::any_of(columns.begin(), columns.end(),
+                     [](const DataColumn& c) { return c.is_text() && !c.ids_only; });
 }
 
 }  // namespace twinflow::runtime

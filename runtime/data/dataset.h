@@ -8,7 +8,9 @@
 // real input [1]). Texts are kept as read, back to back in one string, so the same Dataset
 // can be counted to build a vocabulary, encoded with it, and shown again (`similar` prints
 // the corpus text). Ids are int32 [N, T] and numbers float32 [N, 1]: a few MB for the demo
-// data, where a row of strings per example would take ten times that.
+// data, where a row of strings per example would take ten times that. A text column may also
+// come as token ids alone (runtime/data/array_dataset.h): it has no text, and counting and
+// encoding leave it as it is.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +53,7 @@ struct DataColumn {
   ops::IdTensor ids;          // kText, after Dataset::encode: [N, length]
   ops::Tensor<float> values;  // kLabel01, kReal: [N, 1]
   TextStats stats;            // kText, after Dataset::encode
+  bool ids_only = false;      // kText given as ids: no text, nothing to count or encode
 
   bool is_text() const { return spec.kind == ColumnKind::kText; }
   std::string_view text_of(int64_t row) const;
@@ -74,6 +77,8 @@ struct Dataset {
   void count_tokens(TokenCounts& counts) const;
   // Fills each text column's ids and stats; may be called again with another vocabulary.
   void encode(const Vocabulary& vocab);
+  // Whether any column holds text (not only ids): what a vocabulary can be built from.
+  bool has_text() const;
 };
 
 }  // namespace twinflow::runtime

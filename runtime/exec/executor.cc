@@ -33,8 +33,8 @@ void Executor<T>::feed_ids(std::string_view input, const ops::IdTensor* ids) {
 }
 
 template <typename T>
-void Executor<T>::forward(bool training, uint64_t seed) {
-  tape_.forward(training, seed);
+void Executor<T>::forward(bool training, uint64_t seed, std::span<const uint64_t> row_keys) {
+  tape_.forward(training, seed, row_keys);
 }
 
 template <typename T>

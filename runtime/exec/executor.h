@@ -27,8 +27,9 @@ class Executor {
   void feed(std::string_view input, const ops::Tensor<T>* t);
   void feed_ids(std::string_view input, const ops::IdTensor* ids);
 
-  // Runs the whole graph; dropout is on when training, with masks drawn from `seed`.
-  void forward(bool training, uint64_t seed);
+  // Runs the whole graph; dropout is on when training, with masks drawn from `seed` and, per
+  // batch row, its key (the row's number in the dataset; autograd/tape.h).
+  void forward(bool training, uint64_t seed, std::span<const uint64_t> row_keys = {});
   // Adds scale · d(value of `loss`)/dθ into every trainable parameter's gradient.
   void backward(graph::ValueId loss, T scale = T(1));
 

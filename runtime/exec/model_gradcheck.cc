@@ -58,6 +58,17 @@ graph::Shape with_batch(graph::Shape s, int64_t batch) {
 
 }  // namespace
 
+void shrink_for_gradcheck(graph::ModelSpec& spec, int64_t seqlen, int64_t vocab) {
+  for (graph::InputSpec& in : spec.inputs)
+    if (in.dtype == graph::DType::kInt32 && seqlen > 0 && in.shape.rank() >= 1)
+      in.shape[0] = seqlen;
+  for (graph::LayerSpec& layer : spec.layers) {
+    if (layer.op != "Embedding") continue;
+    layer.pretrained.reset();
+    if (vocab > 0) std::any_cast<graph::EmbeddingAttrs&>(layer.attrs).vocab = vocab;
+  }
+}
+
 autograd::GradCheckReport check_model_gradients(const graph::Model& model,
                                                 const ModelGradCheckOptions& options) {
   const Graph& g = *model.graph;

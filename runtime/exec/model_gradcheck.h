@@ -22,6 +22,11 @@ struct ModelGradCheckOptions {
   double tolerance = 1e-6;
 };
 
+// Makes a spec quick to check while keeping every code path: each token-id input gets `seqlen`
+// steps and each Embedding a `vocab`-row table, without its pretrained file (0 keeps what the
+// spec declares). Layer widths stay as declared, since a gradient bug can depend on them.
+void shrink_for_gradcheck(graph::ModelSpec& spec, int64_t seqlen, int64_t vocab);
+
 // Throws graph::RuntimeInputError when the model has an id input that reaches no Embedding,
 // since no vocabulary bounds its ids.
 autograd::GradCheckReport check_model_gradients(const graph::Model& model,

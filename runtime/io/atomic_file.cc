@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <utility>
 
 namespace twinflow::runtime {
@@ -58,15 +60,60 @@ void write_all(int fd, std::span<const unsigned char> bytes, const std::string& 
   }
 }
 
-// Best effort: some file systems cannot sync a directory, and the data is already safe.
 void sync_directory_of(const std::string& path) {
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  sync_directory(dir.empty() ? "." : dir);
+}
+
+// A free name beside `path` for a link, made by the caller.
+std::string temporary_name(const std::string& path) {
+  static std::atomic<unsigned> counter{0};
+  return fmt::format("{}.link.{}.{}", path, ::getpid(), counter++);
+}
+
+}  // namespace
+
+// Best effort: some file systems cannot sync a directory, and the data is already safe.
+void sync_directory(const std::string& dir) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() >= 0) ::fsync(fd.get());
 }
 
-}  // namespace
+void link_file_atomically(const std::string& existing, const std::string& path) {
+  const std::string temporary = temporary_name(path);
+  if (::link(existing.c_str(), temporary.c_str()) != 0) {
+    // EXDEV (another file system), EPERM or ENOTSUP (no hard links there): copy the bytes.
+    if (errno != EXDEV && errno != EPERM && errno != ENOTSUP && errno != EMLINK)
+      throw FileError(fmt::format("{}: cannot link it to {}: {}", path, existing, reason()));
+    return write_file_atomically(path, read_file_bytes(existing));
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string why = reason();
+    ::unlink(temporary.c_str());
+    throw FileError(fmt::format("{}: cannot replace it: {}", path, why));
+  }
+  // When path already was a name of the same file, rename does nothing and leaves the
+  // temporary name (POSIX); otherwise the name is gone and this fails harmlessly.
+  ::unlink(temporary.c_str());
+  sync_directory_of(path);
+}
+
+void remove_stray_temporaries(const std::string& dir) {
+  const std::string own = fmt::format(".{}.", ::getpid());
+  std::error_code error;
+  for (const std::filesystem::directory_entry& entry :
+       std::filesystem::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    for (const char* kind : {".tmp.", ".link."}) {
+      const size_t at = name.rfind(kind);
+      if (at == std::string::npos || at == 0) continue;
+      const std::string rest = name.substr(at + std::string_view(kind).size() - 1);  // ".pid.n"
+      const bool numbered = rest.find_first_not_of(".0123456789") == std::string::npos &&
+                            std::count(rest.begin(), rest.end(), '.') == 2;
+      if (numbered && rest.rfind(own, 0) != 0) std::filesystem::remove(entry.path(), error);
+    }
+  }
+}
 
 void write_file_atomically(const std::string& path, std::span<const unsigned char> bytes) {
   auto [temporary, raw_fd] = create_temporary(path);

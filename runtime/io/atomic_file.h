@@ -26,6 +26,19 @@ class FileError : public std::runtime_error {
 void write_file_atomically(const std::string& path, std::span<const unsigned char> bytes);
 void write_file_atomically(const std::string& path, std::string_view text);
 
+// Makes `path` a second name of the existing file (a hard link: no bytes are copied), or a
+// copy of it where the file system has no hard links or they would cross file systems; then
+// renames it into place as write_file_atomically does. Throws FileError.
+void link_file_atomically(const std::string& existing, const std::string& path);
+
+// Removes from dir the temporary files other processes left when they were killed mid-write
+// ("<name>.tmp.<pid>.<n>", "<name>.link.<pid>.<n>"). Only for a directory one process writes.
+void remove_stray_temporaries(const std::string& dir);
+
+// Flushes a directory's entries to disk (best effort: some file systems cannot), so that the
+// files made or renamed in it survive a power cut.
+void sync_directory(const std::string& dir);
+
 // The whole content of a regular file.
 std::vector<unsigned char> read_file_bytes(const std::string& path);
 

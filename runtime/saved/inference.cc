@@ -104,7 +104,7 @@ std::vector<double> similarity_scores(const graph::Model& model, const ModelRole
                                       const std::string& query, std::span<const std::string> texts,
                                       int64_t batch_size) {
   std::vector<double> scores;
-  if (roles.family == ModelFamily::kTriplet) {
+  if (roles.family != ModelFamily::kPair) {
     const Vectors q = embed_texts(model, roles, vocab, params, std::span(&query, 1), batch_size);
     const Vectors v = embed_texts(model, roles, vocab, params, texts, batch_size);
     for (int64_t r = 0; r < v.rows; ++r)

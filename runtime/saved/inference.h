@@ -5,7 +5,7 @@
 // tower output of the first text input (runtime/saved/model_roles.h): x1 in the cosine Siamese
 // network, anchor_vec in the triplet networks. Scores are the model's own similarity, higher
 // = more alike: a pair model's pred on (query, text) (−distance for a contrastive model); a
-// triplet model's −d(tower(query), tower(text)) under the loss's distance (ModelRoles::distance).
+// triplet or tower model's −d(tower(query), tower(text)) under its distance (ModelRoles::distance).
 #pragma once
 
 #include <cstdint>

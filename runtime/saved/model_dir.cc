@@ -48,6 +48,31 @@ class StateReader {
     if (!v.is_string()) fail(fmt::format("'{}' must be a string, found {}", key, v.dump()));
     return v.get<std::string>();
   }
+  // Keys added to state.json after its first version read as fallback when absent.
+  int64_t count_or(const char* key, int64_t fallback) const {
+    return j_.contains(key) ? count(key) : fallback;
+  }
+  std::string text_or(const char* key, const std::string& fallback) const {
+    return j_.contains(key) ? text(key) : fallback;
+  }
+  // The files a run was trained on: a list of {role, path, sha256}, all strings.
+  std::vector<InputFile> inputs(const char* key) const {
+    std::vector<InputFile> files;
+    if (!j_.contains(key)) return files;
+    const json& list = at(key);
+    if (!list.is_array()) fail(fmt::format("'{}' must be a list, found {}", key, list.dump()));
+    for (const json& f : list) {
+      const auto field = [&](const char* name) {
+        const auto it = f.is_object() ? f.find(name) : f.end();
+        if (it == f.end() || !it->is_string())
+          fail(fmt::format("each of '{}' must hold the strings role, path and sha256, found {}",
+                           key, f.dump()));
+        return it->get<std::string>();
+      };
+      files.push_back({field("role"), field("path"), field("sha256")});
+    }
+    return files;
+  }
   // JSON has no Inf or NaN: they are written as null, and null (or no key) reads as fallback.
   double number(const char* key, double fallback) const {
     const auto it = j_.find(key);
@@ -111,14 +136,20 @@ void write_spec(const std::string& dir, const graph::ModelSpec& spec) {
 }
 
 void write_state(const std::string& dir, const TrainState& state) {
+  json inputs = json::array();
+  for (const InputFile& f : state.inputs)
+    inputs.push_back({{"role", f.role}, {"path", f.path}, {"sha256", f.sha256}});
   json j = {{"epoch", state.epoch},
+            {"batch", state.batch},
             {"step", state.step},
             {"best_val_loss", number_or_null(state.best_val_loss)},
             {"best_epoch", state.best_epoch},
             {"stale_epochs", state.stale_epochs},
             {"seed", state.seed},
             {"dtype", state.dtype},
-            {"initial_loss", number_or_null(state.initial_loss)}};
+            {"initial_loss", number_or_null(state.initial_loss)},
+            {"checkpoint", state.checkpoint},
+            {"inputs", inputs}};
   write_file_atomically(dir_file(dir, "state.json"), j.dump(2) + "\n");
 }
 
@@ -141,6 +172,9 @@ TrainState read_state(const std::string& dir) {
   s.seed = read.seed("seed");
   s.dtype = read.text("dtype");
   s.initial_loss = read.number("initial_loss", s.initial_loss);
+  s.batch = read.count_or("batch", 0);
+  s.checkpoint = read.text_or("checkpoint", "");
+  s.inputs = read.inputs("inputs");
   if (s.dtype != "float32" && s.dtype != "float64")
     throw ModelDirError(
         fmt::format("{}: dtype must be float32 or float64, found '{}'", path, s.dtype));

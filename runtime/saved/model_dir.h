@@ -9,17 +9,19 @@
 //   DIR/vocab.txt               the vocabulary (runtime/text/vocabulary.h)
 //   DIR/weights.safetensors     the weights to use: the best epoch's by validation loss (the
 //                               last epoch's when there is no validation file)
-//   DIR/checkpoint.safetensors  the last completed epoch's weights, which --resume continues
-//   DIR/optimizer.safetensors   the optimizer's state after that epoch
-//   DIR/state.json              {"epoch", "step", "best_val_loss", "best_epoch", "stale_epochs",
-//                                "seed", "dtype", "initial_loss"}
+//   DIR/state.json              {"epoch", "batch", "step", "best_val_loss", "best_epoch",
+//                                "stale_epochs", "seed", "dtype", "initial_loss",
+//                                "checkpoint", "inputs"}
+//   DIR/checkpoints/step-<N>/   the checkpoint state.json names: what --resume continues
+//                               (runtime/saved/checkpoint.h)
 //   DIR/log.jsonl               one JSON object per epoch: epoch, loss, the metrics, val_loss,
 //                               val_<metric>, seconds
 //   DIR/run.json                what reproduces the run (tools/cli/run_record.h)
 // Which directory a run may be written into: runtime/saved/run_dir.h.
 // Every file is written to a temporary file and renamed (runtime/io/atomic_file.h): after a crash
-// each file is the old one or the new one. Loading is strict: a file missing or damaged, a
-// vocabulary line, a weight missing or of the wrong shape is an error naming the file.
+// each file is the old one or the new one, and state.json, replaced last, names a complete
+// checkpoint. Loading is strict: a file missing or damaged, a vocabulary line, a weight missing
+// or of the wrong shape is an error naming the file.
 #pragma once
 
 #include <cstdint>
@@ -40,8 +42,16 @@ class ModelDirError : public graph::RuntimeInputError {
   using graph::RuntimeInputError::RuntimeInputError;
 };
 
+// A file a run was trained on, by content: --resume refuses data that has changed since.
+struct InputFile {
+  std::string role;  // "data", "val"
+  std::string path;
+  std::string sha256;
+};
+
 struct TrainState {
   int64_t epoch = 0;  // epochs completed
+  int64_t batch = 0;  // batches of epoch `epoch + 1` done (a run interrupted mid-epoch)
   int64_t step = 0;   // optimizer steps made
   double best_val_loss = std::numeric_limits<double>::infinity();
   int64_t best_epoch = 0;
@@ -49,6 +59,10 @@ struct TrainState {
   uint64_t seed = 0;
   std::string dtype = "float32";
   double initial_loss = std::numeric_limits<double>::quiet_NaN();  // the first batch's
+  // The checkpoint directory, relative to the run's ("checkpoints/step-120"); "" in a run
+  // saved before checkpoints had their own directory (its files then lie in DIR itself).
+  std::string checkpoint;
+  std::vector<InputFile> inputs;
 };
 
 struct EpochLog {

@@ -14,20 +14,6 @@ namespace {
 
 using InputSet = std::set<graph::ValueId>;
 
-// For every value, the graph inputs it depends on. Values are created in topological order,
-// so one pass over the nodes suffices.
-std::vector<InputSet> input_dependencies(const graph::Graph& g) {
-  std::vector<InputSet> deps(g.values().size());
-  for (size_t v = 0; v < g.values().size(); ++v)
-    if (g.values()[v].kind == graph::ValueKind::kInput) deps[v].insert(static_cast<int>(v));
-  for (const graph::Node& node : g.nodes())
-    for (graph::ValueId in : node.inputs) {
-      const InputSet& from = deps.at(static_cast<size_t>(in));
-      deps.at(static_cast<size_t>(node.output)).insert(from.begin(), from.end());
-    }
-  return deps;
-}
-
 graph::ValueId tower_of(const graph::Model& model, const std::vector<InputSet>& deps,
                         const std::string& input) {
   const graph::ValueId in = model.values.at(input);
@@ -51,15 +37,41 @@ const graph::NameRef* role(const graph::LossSpec& loss, std::string_view name) {
   return nullptr;
 }
 
+// A model without a loss is a tower of its own when it reads one text and outputs one vector.
+ModelRoles tower_roles(const graph::Model& model, ModelRoles roles) {
+  const bool one_vector =
+      model.outputs.size() == 1 && model.graph->value(model.outputs[0]).shape.rank() == 2;
+  if (roles.text_inputs.size() != 1 || !one_vector)
+    throw graph::RuntimeInputError(fmt::format(
+        "model '{}' has no loss: it cannot be trained or evaluated, and it is no tower of its own "
+        "either (one int32 text input, one output [B, D])",
+        model.spec.name));
+  roles.family = ModelFamily::kTower;
+  roles.towers = {model.outputs[0]};
+  roles.distance = model.spec.distance.value_or(graph::TripletDistance::kCosine);
+  return roles;
+}
+
 }  // namespace
+
+// Values are created in topological order, so one pass over the nodes suffices.
+std::vector<InputSet> input_dependencies(const graph::Graph& g) {
+  std::vector<InputSet> deps(g.values().size());
+  for (size_t v = 0; v < g.values().size(); ++v)
+    if (g.values()[v].kind == graph::ValueKind::kInput) deps[v].insert(static_cast<int>(v));
+  for (const graph::Node& node : g.nodes())
+    for (graph::ValueId in : node.inputs) {
+      const InputSet& from = deps.at(static_cast<size_t>(in));
+      deps.at(static_cast<size_t>(node.output)).insert(from.begin(), from.end());
+    }
+  return deps;
+}
 
 ModelRoles model_roles(const graph::Model& model) {
   ModelRoles roles;
   for (const graph::InputSpec& in : model.spec.inputs)
     if (in.dtype == graph::DType::kInt32) roles.text_inputs.push_back(in.name);
-  if (!model.loss || !model.spec.loss)
-    throw graph::RuntimeInputError(
-        fmt::format("model '{}' has no loss: it cannot be trained or evaluated", model.spec.name));
+  if (!model.loss || !model.spec.loss) return tower_roles(model, std::move(roles));
   roles.loss = *model.loss;
   const graph::LossSpec& loss = *model.spec.loss;
   const std::vector<InputSet> deps = input_dependencies(*model.graph);

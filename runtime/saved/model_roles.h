@@ -10,6 +10,9 @@
 //                 spec's order); distances between tower outputs are the loss's own
 //                 (`distance:` of the mining losses, cosine for multiple_negatives_ranking,
 //                 squared Euclidean for triplet_margin and for an expression)
+//   tower model   no loss and exactly one text input: a tower of its own, as `twinflow export`
+//                 writes it; its vectors are its one output (which must be [B, D]) and are
+//                 compared by the spec's `distance:` (cosine when absent)
 //   tower output  for a text input, the last value (in graph order) that depends on that
 //                 input and on no other input and has one axis besides the batch: the output
 //                 of the last shared layer applied to it (x1 in the cosine Siamese network,
@@ -18,6 +21,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +31,7 @@
 
 namespace twinflow::runtime {
 
-enum class ModelFamily { kPair, kTriplet };
+enum class ModelFamily { kPair, kTriplet, kTower };
 
 struct ModelRoles {
   ModelFamily family = ModelFamily::kPair;
@@ -38,7 +42,8 @@ struct ModelRoles {
   bool score_is_distance = false;      // contrastive: score = −value
   bool has_threshold = false;          // accuracy at 0.5 makes sense
   graph::ValueId loss = -1;
-  // Triplet models: how metrics, eval and similar compare tower outputs (the loss's distance).
+  // Triplet and tower models: how metrics, eval and similar compare tower outputs (the loss's
+  // distance, or a tower model's `distance:`).
   graph::TripletDistance distance = graph::TripletDistance::kSquaredEuclidean;
 };
 
@@ -49,8 +54,11 @@ std::string_view distance_name(graph::TripletDistance distance);
 double tower_distance(graph::TripletDistance distance, const double* u, const double* v,
                       int64_t dim);
 
-// Throws graph::RuntimeInputError when the model is of neither family, or when a text input
-// has no tower output.
+// For every value of g, the graph inputs it is computed from.
+std::vector<std::set<graph::ValueId>> input_dependencies(const graph::Graph& g);
+
+// Throws graph::RuntimeInputError when the model is of no family, or when a text input has no
+// tower output.
 ModelRoles model_roles(const graph::Model& model);
 
 }  // namespace twinflow::runtime

@@ -86,6 +86,7 @@ const std::vector<std::string>& run_files() {
   static const std::vector<std::string> kFiles = {"spec.yaml",
                                                   "vocab.txt",
                                                   "weights.safetensors",
+                                                  "checkpoints",
                                                   "checkpoint.safetensors",
                                                   "optimizer.safetensors",
                                                   "state.json",
@@ -107,7 +108,7 @@ void prepare_out_dir(const std::string& dir, const graph::Model& given, bool ove
         "--out {}: {}. Choose another directory, or give --overwrite to replace the run files "
         "in it",
         dir, why));
-  for (const std::string& name : run_files()) fs::remove(path / name);
+  for (const std::string& name : run_files()) fs::remove_all(path / name);
 }
 
 std::string next_run_dir(const std::string& root, const std::string& model) {

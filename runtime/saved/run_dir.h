@@ -27,7 +27,8 @@ std::optional<std::string> spec_difference(const graph::Model& run, const graph:
 // ModelDirError when dir holds no readable run.
 void require_same_spec(const std::string& dir, const graph::Model& given);
 
-// The files a run directory holds (model_dir.h, and run.json: what reproduces the run).
+// The files a run directory holds (model_dir.h, and run.json: what reproduces the run), the
+// checkpoints directory and the files of runs saved before it existed included.
 const std::vector<std::string>& run_files();
 
 // Checks, before any data is read, that a run of `given` may be written into dir: not a file,

@@ -1,7 +1,9 @@
 #include "runtime/train/evaluation.h"
 
 #include <algorithm>
+#include <numeric>
 #include <optional>
+#include <span>
 #include <type_traits>
 
 #include "runtime/train/metrics.h"
@@ -80,17 +82,38 @@ void collect(const ModelRoles& roles, const Executor<T>& executor, const Batch<T
 
 template <typename T>
 EvalResult evaluate(const ModelRoles& roles, Executor<T>& executor, const Dataset& data,
-                    int64_t batch_size, bool keep_towers) {
+                    int64_t batch_size, bool keep_towers, Communicator& processes) {
   EvalResult result;
-  BatchOrder order(data.rows(), batch_size, false, 0);
+  const Share share = share_of(data.rows(), processes.rank(), processes.size());
+  std::vector<int64_t> rows;
   Batch<T> batch;
-  for (int64_t k = 0; k < order.batches(); ++k) {
-    gather(data, order.batch(k), batch);
+  for (int64_t first = share.begin; first < share.end; first += batch_size) {
+    rows.resize(static_cast<size_t>(std::min(batch_size, share.end - first)));
+    std::iota(rows.begin(), rows.end(), first);
+    gather(data, rows, batch);
     feed(executor, batch);
     executor.forward(false, 0);
     collect(roles, executor, batch, keep_towers, result);
   }
+  merge_across(processes, result);
   return result;
+}
+
+void merge_across(Communicator& processes, EvalResult& result) {
+  if (processes.size() == 1) return;
+  std::vector<int64_t> counts{result.rows, result.hits, result.dim};
+  processes.sum(std::span(counts.data(), 2));
+  std::vector<double> loss{result.loss_sum};
+  processes.sum(std::span(loss));
+  result.rows = counts[0];
+  result.hits = counts[1];
+  result.loss_sum = loss[0];
+  for (std::vector<double>* values : {&result.scores, &result.labels, &result.positive_distance,
+                                      &result.negative_distance, &result.first, &result.second})
+    *values = processes.gather(std::span<const double>(*values));
+  // A process with no rows has no tower width to tell.
+  const std::vector<int64_t> dims = processes.gather(std::span<const int64_t>(&result.dim, 1));
+  result.dim = *std::max_element(dims.begin(), dims.end());
 }
 
 std::vector<std::pair<std::string, double>> summary_metrics(const ModelRoles& roles,
@@ -146,20 +169,22 @@ double tower_recall_at(const EvalResult& result, int64_t k) {
   const int64_t dim = result.dim;
   if (dim == 0) return 0.0;
   const int64_t n = static_cast<int64_t>(result.first.size()) / dim;
-  std::vector<double> distances(static_cast<size_t>(n * n));
-  for (int64_t i = 0; i < n; ++i)
+  const std::vector<int64_t> ahead = candidates_ahead(n, [&](int64_t i, std::span<double> row) {
     for (int64_t j = 0; j < n; ++j)
-      distances[static_cast<size_t>(i * n + j)] =
+      row[static_cast<size_t>(j)] =
           tower_distance(result.distance, &result.first[static_cast<size_t>(i * dim)],
                          &result.second[static_cast<size_t>(j * dim)], dim);
-  return recall_at_k(distances, n, std::min(k, n));
+  });
+  return recall_at_k(ahead, std::min(k, n));
 }
 
 template void collect(const ModelRoles&, const Executor<float>&, const Batch<float>&, bool,
                       EvalResult&);
 template void collect(const ModelRoles&, const Executor<double>&, const Batch<double>&, bool,
                       EvalResult&);
-template EvalResult evaluate(const ModelRoles&, Executor<float>&, const Dataset&, int64_t, bool);
-template EvalResult evaluate(const ModelRoles&, Executor<double>&, const Dataset&, int64_t, bool);
+template EvalResult evaluate(const ModelRoles&, Executor<float>&, const Dataset&, int64_t, bool,
+                             Communicator&);
+template EvalResult evaluate(const ModelRoles&, Executor<double>&, const Dataset&, int64_t, bool,
+                             Communicator&);
 
 }  // namespace twinflow::runtime

@@ -16,6 +16,7 @@
 
 #include "runtime/data/batches.h"
 #include "runtime/data/dataset.h"
+#include "runtime/dist/communicator.h"
 #include "runtime/exec/executor.h"
 #include "runtime/saved/model_roles.h"
 
@@ -42,10 +43,16 @@ template <typename T>
 void collect(const ModelRoles& roles, const Executor<T>& executor, const Batch<T>& batch,
              bool keep_towers, EvalResult& result);
 
-// Forward passes in inference mode over every row of data, in file order.
+// Forward passes in inference mode over every row of data, in file order. Spread over the
+// processes of `processes`: each evaluates its share of the rows (runtime/dist), and every
+// process gets the merged result.
 template <typename T>
 EvalResult evaluate(const ModelRoles& roles, Executor<T>& executor, const Dataset& data,
-                    int64_t batch_size, bool keep_towers);
+                    int64_t batch_size, bool keep_towers, Communicator& processes = alone());
+
+// Every process's result merged, on every process: counts and sums added, per-row values
+// concatenated in rank order (the file's order when each process held a contiguous share).
+void merge_across(Communicator& processes, EvalResult& result);
 
 // The metrics a log line shows, in the order asked for (a spec's `train: metrics:`):
 //   pair models     accuracy, and f1, precision, recall at 0.5 (models with a threshold);
@@ -70,8 +77,8 @@ extern template void collect(const ModelRoles&, const Executor<float>&, const Ba
 extern template void collect(const ModelRoles&, const Executor<double>&, const Batch<double>&, bool,
                              EvalResult&);
 extern template EvalResult evaluate(const ModelRoles&, Executor<float>&, const Dataset&, int64_t,
-                                    bool);
+                                    bool, Communicator&);
 extern template EvalResult evaluate(const ModelRoles&, Executor<double>&, const Dataset&, int64_t,
-                                    bool);
+                                    bool, Communicator&);
 
 }  // namespace twinflow::runtime

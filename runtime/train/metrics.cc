@@ -132,32 +132,32 @@ double ordered_fraction(std::span<const double> positive_distance,
   return ordered / static_cast<double>(positive_distance.size());
 }
 
-namespace {
-
-// The candidates at least as near to query q as its true match (candidate q).
-int64_t ahead_of_match(std::span<const double> distances, int64_t n, int64_t q) {
-  const double* row = distances.data() + q * n;
-  int64_t ahead = 0;
-  for (int64_t c = 0; c < n; ++c)
-    if (c != q && row[c] <= row[q]) ++ahead;
+std::vector<int64_t> candidates_ahead(int64_t n, const DistanceRow& distance_row) {
+  std::vector<int64_t> ahead(static_cast<size_t>(std::max<int64_t>(n, 0)));
+  std::vector<double> row(ahead.size());
+  for (int64_t q = 0; q < n; ++q) {
+    distance_row(q, row);
+    const double match = row[static_cast<size_t>(q)];
+    int64_t count = 0;
+    for (int64_t c = 0; c < n; ++c)
+      if (c != q && row[static_cast<size_t>(c)] <= match) ++count;
+    ahead[static_cast<size_t>(q)] = count;
+  }
   return ahead;
 }
 
-}  // namespace
-
-double recall_at_k(std::span<const double> distances, int64_t n, int64_t k) {
-  if (n <= 0) return 0.0;
+double recall_at_k(std::span<const int64_t> ahead, int64_t k) {
+  if (ahead.empty()) return 0.0;
   double hits = 0.0;
-  for (int64_t q = 0; q < n; ++q) hits += ahead_of_match(distances, n, q) < k ? 1.0 : 0.0;
-  return hits / static_cast<double>(n);
+  for (int64_t a : ahead) hits += a < k ? 1.0 : 0.0;
+  return hits / static_cast<double>(ahead.size());
 }
 
-double mean_reciprocal_rank(std::span<const double> distances, int64_t n) {
-  if (n <= 0) return 0.0;
+double mean_reciprocal_rank(std::span<const int64_t> ahead) {
+  if (ahead.empty()) return 0.0;
   double sum = 0.0;
-  for (int64_t q = 0; q < n; ++q)
-    sum += 1.0 / static_cast<double>(ahead_of_match(distances, n, q) + 1);
-  return sum / static_cast<double>(n);
+  for (int64_t a : ahead) sum += 1.0 / static_cast<double>(a + 1);
+  return sum / static_cast<double>(ahead.size());
 }
 
 }  // namespace twinflow::runtime

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -47,8 +48,14 @@ ThresholdChoice scores_at(std::span<const double> scores, std::span<const double
 double ordered_fraction(std::span<const double> positive_distance,
                         std::span<const double> negative_distance);
 
-// distances is n×n row-major; row i holds query i's distance to every candidate.
-double recall_at_k(std::span<const double> distances, int64_t n, int64_t k);
-double mean_reciprocal_rank(std::span<const double> distances, int64_t n);
+// Retrieval: n queries, n candidates, query q's true match is candidate q. distance_row(q, row)
+// fills row (n values) with query q's distance to every candidate. candidates_ahead counts, per
+// query, the other candidates at least as near as its match (ties count against it). Rows are
+// asked for one at a time, so memory stays O(n): an n×n matrix of a 6,356-row file is 320 MB.
+using DistanceRow = std::function<void(int64_t query, std::span<double> row)>;
+std::vector<int64_t> candidates_ahead(int64_t n, const DistanceRow& distance_row);
+// The share of queries with fewer than k candidates ahead of their match.
+double recall_at_k(std::span<const int64_t> ahead, int64_t k);
+double mean_reciprocal_rank(std::span<const int64_t> ahead);
 
 }  // namespace twinflow::runtime

@@ -3,26 +3,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <span>
+#include <utility>
 
+#include "runtime/io/atomic_file.h"
 #include "runtime/io/weights_file.h"
+#include "runtime/saved/checkpoint.h"
 
 namespace twinflow::runtime {
 
 namespace {
-
-// A well-mixed 64-bit seed for each (run seed, step, micro-batch): dropout masks differ per
-// step yet repeat exactly in a resumed run.
-uint64_t step_seed(uint64_t seed, int64_t step, int64_t micro) {
-  uint64_t z = seed + 0x9e3779b97f4a7c15ULL *
-                          (static_cast<uint64_t>(step) * 64 + static_cast<uint64_t>(micro) + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 template <typename T>
 std::optional<T> first_non_finite(std::span<const T> values) {
@@ -46,6 +40,8 @@ TrainSummary Trainer<T>::fit() {
     EpochLog log;
     run_epoch(epoch, log);
     summary.epochs.push_back(log);
+    // The epoch's checkpoint is saved already.
+    if (epoch + 1 < epochs && stop_agreed()) interrupt(0, false);
     if (train_spec_.patience > 0 && val_ && state_.stale_epochs >= train_spec_.patience) {
       say(fmt::format("early stop: no better validation loss for {} epochs (best: epoch {})",
                       state_.stale_epochs, state_.best_epoch));
@@ -69,10 +65,12 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
   active_sum_ = 0.0;
   active_rows_ = 0;
   const bool keep_towers = roles_.family == ModelFamily::kTriplet && !val_;
-  for (int64_t k = 0; k < order.batches(); ++k) {
+  // A run interrupted mid-epoch resumes with the batch after the last one it made.
+  const int64_t first = std::min(std::exchange(state_.batch, 0), order.batches());
+  for (int64_t k = first; k < order.batches(); ++k) {
+    if (k > first && stop_agreed()) interrupt(k, true);
     const std::span<const int64_t> rows = order.batch(k);
-    run_batch(rows, running);
-    if (keep_towers) collect(roles_, executor_, batch_, true, running);
+    run_batch(rows, keep_towers, running);
     if (observer_.batch_done) {
       Metrics shown{{"loss", running.loss()}};
       // Only what is cheap to recompute after every batch: no ranking.
@@ -82,7 +80,14 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
       observer_.batch_done(k + 1, static_cast<int64_t>(rows.size()), shown);
     }
   }
-  epoch_batches_ = order.batches();
+  epoch_batches_ = order.batches() - first;
+  merge_across(processes_, running);
+  if (processes_.size() > 1) {
+    std::vector<double> active{active_sum_, static_cast<double>(active_rows_)};
+    processes_.sum(std::span(active));
+    active_sum_ = active[0];
+    active_rows_ = static_cast<int64_t>(active[1]);
+  }
   log.epoch = epoch + 1;
   log.loss = running.loss();
   log.metrics = summary_metrics(roles_, running, train_spec_.metrics);
@@ -94,33 +99,71 @@ void Trainer<T>::run_epoch(int64_t epoch, EpochLog& log) {
   end_epoch(log, running);
 }
 
-// One optimizer step over the rows, as `accumulate` micro-batches.
+// One optimizer step over the rows. This process computes its share of them (all of them when
+// it is alone), as `accumulate` micro-batches each weighted by its share of the whole batch, so
+// that the gradients summed over the processes are the batch's mean gradient.
 template <typename T>
-void Trainer<T>::run_batch(std::span<const int64_t> rows, EvalResult& running) {
+void Trainer<T>::run_batch(std::span<const int64_t> rows, bool keep_towers, EvalResult& running) {
   params_.zero_grad();
   const int64_t total = static_cast<int64_t>(rows.size());
-  const int64_t parts = std::min(options_.accumulate, total);
-  for (int64_t m = 0; m < parts; ++m) {
-    const int64_t begin = total * m / parts, end = total * (m + 1) / parts;
-    gather(train_, rows.subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin)),
-           batch_);
-    feed(executor_, batch_);
-    executor_.forward(true, step_seed(state_.seed, state_.step, m));
-    check_loss();
-    const double loss = static_cast<double>(executor_.value(roles_.loss).data.at(0));
-    if (std::isnan(state_.initial_loss)) state_.initial_loss = loss;
-    if (triplet_stats_) {
-      const ops::TripletBatchStats stats =
-          ops::triplet_batch_stats(executor_.value(triplet_pred_), *triplet_stats_);
-      active_sum_ += stats.active_fraction * static_cast<double>(end - begin);
-      active_rows_ += end - begin;
+  const Share share = share_of(total, processes_.rank(), processes_.size());
+  const std::span<const int64_t> own =
+      rows.subspan(static_cast<size_t>(share.begin), static_cast<size_t>(share.end - share.begin));
+  const int64_t count = static_cast<int64_t>(own.size());
+  const int64_t parts = std::min(options_.accumulate, count);
+  together(processes_, [&] {
+    for (int64_t m = 0; m < parts; ++m) {
+      const int64_t begin = count * m / parts, end = count * (m + 1) / parts;
+      const std::span<const int64_t> part =
+          own.subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin));
+      gather(train_, part, batch_);
+      feed(executor_, batch_);
+      // Dropout masks follow (seed, step, dataset row): the same however the batch is split.
+      row_keys_.assign(part.begin(), part.end());
+      executor_.forward(true, ops::mix64(state_.seed, static_cast<uint64_t>(state_.step)),
+                        row_keys_);
+      check_loss();
+      const double loss = static_cast<double>(executor_.value(roles_.loss).data.at(0));
+      if (std::isnan(state_.initial_loss)) state_.initial_loss = loss;
+      if (triplet_stats_) {
+        const ops::TripletBatchStats stats =
+            ops::triplet_batch_stats(executor_.value(triplet_pred_), *triplet_stats_);
+        active_sum_ += stats.active_fraction * static_cast<double>(end - begin);
+        active_rows_ += end - begin;
+      }
+      executor_.backward(roles_.loss, static_cast<T>(static_cast<double>(end - begin) / total));
+      collect(roles_, executor_, batch_, keep_towers, running);
     }
-    executor_.backward(roles_.loss, static_cast<T>(static_cast<double>(end - begin) / total));
-    collect(roles_, executor_, batch_, false, running);
-  }
+  });
+  sum_gradients();
   check_gradients();
   optimizer_->step(params_);
   ++state_.step;
+}
+
+// The trainable parameters' gradients, summed over the processes into every process.
+template <typename T>
+void Trainer<T>::sum_gradients() {
+  if (processes_.size() == 1) return;
+  gradient_buffer_.clear();
+  for (const Parameter<T>& p : params_.all())
+    if (p.trainable)
+      gradient_buffer_.insert(gradient_buffer_.end(), p.grad.data.begin(), p.grad.data.end());
+  processes_.sum(std::span(gradient_buffer_));
+  auto next = gradient_buffer_.begin();
+  for (Parameter<T>& p : params_.all())
+    if (p.trainable) {
+      std::copy_n(next, p.grad.data.size(), p.grad.data.begin());
+      next += static_cast<std::ptrdiff_t>(p.grad.data.size());
+    }
+}
+
+// Whether any process was asked to stop: every process stops at the same step.
+template <typename T>
+bool Trainer<T>::stop_agreed() {
+  int64_t stop = observer_.stop_requested && observer_.stop_requested() ? 1 : 0;
+  if (processes_.size() > 1) processes_.sum(std::span(&stop, 1));
+  return stop > 0;
 }
 
 template <typename T>
@@ -206,28 +249,70 @@ void Trainer<T>::end_epoch(EpochLog& log, const EvalResult& train) {
                     tower_variance(*towers)));
   log_lines_.push_back(to_json_line(log));
   if (observer_.epoch_end) observer_.epoch_end(log);
-  save_epoch(improved);
+  save_checkpoint(improved);
 }
 
-// Each file is replaced atomically; state.json, which says which epoch the others hold, last.
-// The directory and its spec and vocabulary are made with the first epoch's files, so a run
-// that fails before then leaves nothing behind.
+// The checkpoint is written as one (runtime/saved/checkpoint.h). The directory and its spec and
+// vocabulary are made with the first checkpoint, so a run that fails before then leaves nothing
+// behind. A save that fails (a full disk) leaves the checkpoint before it in place.
 template <typename T>
-void Trainer<T>::save_epoch(bool improved) {
+void Trainer<T>::save_checkpoint(bool improved) {
   const std::string& dir = options_.out_dir;
   if (dir.empty()) return;
+  // The first process writes; a failure there stops every process.
+  together(processes_, [&] {
+    if (processes_.is_root()) write_checkpoint(improved);
+  });
+}
+
+template <typename T>
+void Trainer<T>::write_checkpoint(bool improved) {
+  const std::string& dir = options_.out_dir;
   if (!wrote_spec_) {
     std::filesystem::create_directories(dir);
     write_spec(dir, model_.spec);
     vocab_.write(dir_file(dir, "vocab.txt"));
     wrote_spec_ = true;
   }
-  save_weights(dir_file(dir, "checkpoint.safetensors"), params_);
-  if (improved) save_weights(dir_file(dir, "weights.safetensors"), params_);
-  optimizer_->save_state(dir_file(dir, "optimizer.safetensors"));
-  write_log(dir, log_lines_);
-  write_state(dir, state_);
+  std::string checkpoint;
+  try {
+    checkpoint = begin_checkpoint(dir, state_.step);
+    const std::string last = dir_file(checkpoint, kLastWeightsFile);
+    save_weights(last, params_);
+    optimizer_->save_state(dir_file(checkpoint, kOptimizerFile));
+    const std::string best = dir_file(checkpoint, kBestWeightsFile);
+    // Improved: the weights just saved are the best; otherwise the best stay those saved before
+    // (none yet in an epoch interrupted before the first validation: the current ones).
+    if (val_) link_file_atomically(improved || best_file_.empty() ? last : best_file_, best);
+    write_log(dir, log_lines_);
+    commit_checkpoint(dir, checkpoint, state_, val_ ? kBestWeightsFile : kLastWeightsFile);
+    if (val_) best_file_ = best;
+  } catch (const FileError& e) {
+    std::error_code ignored;
+    if (!checkpoint.empty()) std::filesystem::remove_all(checkpoint, ignored);
+    throw FileError(fmt::format(
+        "{}\nThe checkpoint of step {} could not be saved; {} still holds the one before it "
+        "(continue it with --resume once the cause is fixed)",
+        e.what(), state_.step, dir));
+  }
   if (observer_.epoch_saved) observer_.epoch_saved(dir);
+}
+
+// Stops after `batches` batches of the running epoch, saving the run first when `save`.
+template <typename T>
+void Trainer<T>::interrupt(int64_t batches, bool save) {
+  if (save) {
+    state_.batch = batches;
+    save_checkpoint(false);
+  }
+  const std::string where =
+      batches > 0 ? fmt::format("in epoch {}, after batch {}", state_.epoch + 1, batches)
+                  : fmt::format("after epoch {}", state_.epoch);
+  throw TrainingInterrupted(
+      fmt::format("training interrupted at step {} ({}){}", state_.step, where,
+                  options_.out_dir.empty() ? "; nothing was saved"
+                                           : "; " + options_.out_dir + " holds this step"),
+      options_.out_dir);
 }
 
 template class Trainer<float>;

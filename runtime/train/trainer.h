@@ -7,14 +7,20 @@
 // a user why a run went wrong.
 //
 // Setup (runtime/train/trainer_setup.cc), in this order, each later step overriding the earlier:
-//   parameters from the spec's initializers under `seed`; the vocabulary from --vocab or built
-//   from the training file (min_count 1, max_size = the smallest Embedding's vocab, so every
-//   id fits every table); pretrained vectors per Embedding (`pretrained:`); --init weights by
-//   name (a report of what was missing or unexpected); --resume DIR (weights, optimizer, epoch).
+//   parameters from the spec's initializers under `seed`; the vocabulary given, from --vocab, or
+//   built from the training file (min_count 1, max_size = the smallest Embedding's vocab, so
+//   every id fits every table; none when the data are token ids); pretrained vectors per Embedding
+//   (`pretrained:`); --init weights by name (a report of what was missing or unexpected); --resume
+//   DIR (weights, optimizer, epoch).
 // An epoch (runtime/train/trainer.cc): batches in the order of (seed, epoch)
 // (runtime/data/batches.h); each batch is split into `accumulate` micro-batches whose gradients add
 // up to the batch's (backward(loss, b_i / B)); one optimizer step per batch. Dropout masks are
-// drawn from (seed, step, micro-batch), so a float64 run, and a resumed one, repeat bit for bit.
+// drawn from (seed, step, dataset row), so a float64 run, and a resumed one, repeat bit for bit,
+// and a batch's masks do not depend on how it is split (micro-batches, processes).
+// Checkpoints (runtime/saved/checkpoint.h): after every epoch, and after the step at which
+// TrainObserver::stop_requested turns true; a run resumed mid-epoch continues with the next batch
+// of the same order, so its weights match an uninterrupted run's bit for bit in float64 (its
+// epoch line then counts only the batches after the resume).
 // Guards: a non-finite loss stops the run naming the step and the first node whose value is
 // not finite; a non-finite gradient stops it naming the step and the first such parameter.
 // The directory then still holds the last completed epoch. Warnings: the loss after the first
@@ -34,6 +40,7 @@
 #include "graph/model/model.h"
 #include "ops/mining_losses.h"
 #include "runtime/data/dataset.h"
+#include "runtime/dist/communicator.h"
 #include "runtime/exec/executor.h"
 #include "runtime/exec/parameter_store.h"
 #include "runtime/optim/optimizer.h"
@@ -50,6 +57,24 @@ class TrainingStopped : public graph::RuntimeInputError {
   using graph::RuntimeInputError::RuntimeInputError;
 };
 
+// A run stopped because TrainObserver::stop_requested said so, after a whole step. `saved` is
+// the directory holding that step (resumable with --resume), or "" when nothing is written.
+class TrainingInterrupted : public std::runtime_error {
+ public:
+  TrainingInterrupted(const std::string& what, std::string saved_dir)
+      : std::runtime_error(what), saved(std::move(saved_dir)) {}
+  std::string saved;
+};
+
+// Data handed to a trainer in memory instead of the spec's files (the Python package reads or
+// builds its datasets itself): text columns unencoded, or given as ids.
+struct TrainData {
+  Dataset train;
+  std::optional<Dataset> val;
+  // The vocabulary to encode with (a model trained before); else as in the setup above.
+  std::optional<Vocabulary> vocab;
+};
+
 // What a training run needs besides the spec (whose train: section gives data, val,
 // epochs, batch_size, optimizer, seed, shuffle and patience; paths already resolved).
 struct TrainOptions {
@@ -61,8 +86,13 @@ struct TrainOptions {
   bool init_partial = false;
   std::string out_dir;     // "" : nothing written
   std::string resume_dir;  // "" : a fresh run
+  // Resume although the spec, the data or the vocabulary changed since the run was saved
+  // (runtime/saved/resume_check.h); each change is then a warning instead of an error.
+  bool resume_anyway = false;
   int64_t accumulate = 1;  // micro-batches per batch
   bool skip_bad_rows = false;
+  // The processes this run is spread over (runtime/dist/communicator.h); null: this one alone.
+  Communicator* processes = nullptr;
 };
 
 using Metrics = std::vector<std::pair<std::string, double>>;
@@ -77,6 +107,9 @@ struct TrainObserver {
   std::function<void(const EpochLog&)> epoch_end;
   // After an epoch's files are in the directory (TrainOptions::out_dir).
   std::function<void(const std::string& dir)> epoch_saved;
+  // Asked after every step: true saves the run as it stands and throws TrainingInterrupted
+  // (a signal handler's flag, a notebook's KeyboardInterrupt).
+  std::function<bool()> stop_requested;
 };
 
 struct TrainSummary {
@@ -94,6 +127,10 @@ class Trainer {
   // Reads the data and sets everything up (see above). The model must outlive the trainer.
   // Throws DataError, graph::RuntimeInputError, SafetensorsError, ModelDirError.
   Trainer(const graph::Model& model, TrainOptions options, TrainObserver observer = {});
+  // The same with the data given; the spec's data and val then only name it (a file's
+  // SHA-256 is recorded when they name one).
+  Trainer(const graph::Model& model, TrainData data, TrainOptions options,
+          TrainObserver observer = {});
 
   // Runs the remaining epochs; throws TrainingStopped from the guards. Leaves the best
   // weights (by validation loss) in params().
@@ -111,17 +148,23 @@ class Trainer {
   const TrainState& state() const { return state_; }
 
  private:
-  void setup_vocabulary();
+  void setup(std::optional<Vocabulary> vocab);
+  void check_same_setup();
+  void setup_vocabulary(std::optional<Vocabulary> given);
   void load_pretrained_tables();
   void load_init_weights();
   void resume();
   void run_epoch(int64_t epoch, EpochLog& log);
-  void run_batch(std::span<const int64_t> rows, EvalResult& running);
+  void run_batch(std::span<const int64_t> rows, bool keep_towers, EvalResult& running);
+  void sum_gradients();
+  bool stop_agreed();
   void check_loss() const;
   void check_gradients() const;
   void end_epoch(EpochLog& log, const EvalResult& train);
   std::optional<std::string> plateau_warning(const EpochLog& log) const;
-  void save_epoch(bool improved);
+  void save_checkpoint(bool improved);
+  void write_checkpoint(bool improved);
+  [[noreturn]] void interrupt(int64_t batches, bool save);
   void say(const std::string& text) const;
   void warn(const std::string& text) const;
 
@@ -129,6 +172,7 @@ class Trainer {
   const graph::TrainSpec& train_spec_;
   TrainOptions options_;
   TrainObserver observer_;
+  Communicator& processes_;
   ModelRoles roles_;
   std::vector<ColumnSpec> columns_;
   Dataset train_;
@@ -139,9 +183,12 @@ class Trainer {
   std::unique_ptr<Optimizer<T>> optimizer_;
   TrainState state_;
   std::vector<ops::Tensor<T>> best_;  // the best epoch's parameters (with validation)
+  std::string best_file_;             // where the last checkpoint saved them ("" : not yet)
   std::vector<std::string> log_lines_;
   bool wrote_spec_ = false;  // the directory, spec.yaml and vocab.txt exist
   Batch<T> batch_;
+  std::vector<uint64_t> row_keys_;  // the running micro-batch's dataset rows
+  std::vector<T> gradient_buffer_;  // every trainable gradient, packed for the processes' sum
   // A triplet loss whose hinges can be counted (ops/mining_losses.h): the value it reads and
   // how it counts; the epoch's running sum of active fractions, weighted by rows.
   std::optional<ops::TripletStatsOptions> triplet_stats_;

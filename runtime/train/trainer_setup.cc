@@ -8,7 +8,10 @@
 #include "graph/ir/attrs.h"
 #include "runtime/data/input_columns.h"
 #include "runtime/data/tsv_reader.h"
+#include "runtime/io/sha256.h"
 #include "runtime/io/weights_file.h"
+#include "runtime/saved/checkpoint.h"
+#include "runtime/saved/resume_check.h"
 #include "runtime/text/pretrained.h"
 #include "runtime/train/trainer.h"
 
@@ -32,7 +35,39 @@ int64_t smallest_embedding(const graph::ModelSpec& spec) {
   return smallest;
 }
 
+// Data given as token ids only (runtime/data/array_dataset.h) have nothing to read.
+TrainData read_train_data(const graph::ModelSpec& spec, const TrainOptions& options) {
+  const graph::TrainSpec& train = spec.train;
+  if (train.data.empty())
+    throw graph::RuntimeInputError("no training data: give --data FILE or train: {data: FILE}");
+  const TsvOptions tsv{.skip_bad_rows = options.skip_bad_rows};
+  const std::vector<ColumnSpec> columns = input_columns(spec);
+  TrainData data{read_tsv(train.data, columns, tsv), std::nullopt, std::nullopt};
+  if (!train.val.empty()) data.val = read_tsv(train.val, columns, tsv);
+  return data;
+}
+
+// A model without a loss has nothing to train: said before any data is read.
+void refuse_tower(const graph::Model& model) {
+  if (model_roles(model).family == ModelFamily::kTower)
+    throw graph::RuntimeInputError(fmt::format(
+        "model '{}' has no loss: it cannot be trained (it is a tower of its own: embed, similar "
+        "and eval --retrieval use it)",
+        model.spec.name));
+}
+
+// Read by every process of the run; a file one of them cannot read stops them all.
+TrainData read_train_data_together(const graph::Model& model, const TrainOptions& options) {
+  TrainData data;
+  together(options.processes != nullptr ? *options.processes : alone(), [&] {
+    refuse_tower(model);
+    data = read_train_data(model.spec, options);
+  });
+  return data;
+}
+
 std::string coverage(const Dataset& data) {
+  if (!data.has_text()) return "token ids";
   int64_t tokens = 0, unknown = 0;
   for (const DataColumn& c : data.columns)
     if (c.is_text()) {
@@ -57,21 +92,31 @@ void resolve_spec_paths(graph::ModelSpec& spec) {
 
 template <typename T>
 Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserver observer)
+    : Trainer(model, read_train_data_together(model, options), options, std::move(observer)) {}
+
+template <typename T>
+Trainer<T>::Trainer(const graph::Model& model, TrainData data, TrainOptions options,
+                    TrainObserver observer)
     : model_(model),
       train_spec_(model.spec.train),
       options_(std::move(options)),
       observer_(std::move(observer)),
+      processes_(options_.processes != nullptr ? *options_.processes : alone()),
       roles_(model_roles(model)),
       columns_(input_columns(model.spec)),
+      train_(std::move(data.train)),
+      val_(std::move(data.val)),
       params_(*model.graph, static_cast<uint64_t>(train_spec_.seed)),
       executor_(*model.graph, params_) {
-  if (train_spec_.data.empty())
-    throw graph::RuntimeInputError("no training data: give --data FILE or train: {data: FILE}");
+  together(processes_, [&] { setup(std::move(data.vocab)); });
+  check_same_setup();
+}
+
+template <typename T>
+void Trainer<T>::setup(std::optional<Vocabulary> vocab) {
+  refuse_tower(model_);
   if (options_.accumulate < 1) throw graph::RuntimeInputError("--accumulate must be at least 1");
-  TsvOptions tsv{.skip_bad_rows = options_.skip_bad_rows};
-  train_ = read_tsv(train_spec_.data, columns_, tsv);
-  if (!train_spec_.val.empty()) val_ = read_tsv(train_spec_.val, columns_, tsv);
-  setup_vocabulary();
+  setup_vocabulary(std::move(vocab));
   train_.encode(vocab_);
   if (val_) val_->encode(vocab_);
   say(fmt::format("data: {} training rows ({}){}", train_.rows(), coverage(train_),
@@ -94,14 +139,47 @@ Trainer<T>::Trainer(const graph::Model& model, TrainOptions options, TrainObserv
   }
   state_.seed = static_cast<uint64_t>(train_spec_.seed);
   state_.dtype = sizeof(T) == sizeof(double) ? "float64" : "float32";
+  state_.inputs = hash_inputs(train_spec_);
   load_pretrained_tables();
   load_init_weights();
   if (!options_.resume_dir.empty()) resume();
 }
 
+// Every process must train the same model on the same data with the same vocabulary: each
+// process's digest of the spec as emitted, the vocabulary and the data files is compared.
 template <typename T>
-void Trainer<T>::setup_vocabulary() {
+void Trainer<T>::check_same_setup() {
+  if (processes_.size() == 1) return;
+  std::string setup = graph::emit_spec(model_.spec);
+  for (const std::string& token : vocab_.tokens()) setup += token + "\n";
+  for (const InputFile& f : state_.inputs) setup += f.role + f.sha256;
+  const std::string digest = sha256_hex(setup);
+  const int64_t own = static_cast<int64_t>(std::stoull(digest.substr(0, 15), nullptr, 16));
+  const std::vector<int64_t> all = processes_.gather(std::span<const int64_t>(&own, 1));
+  for (size_t rank = 0; rank < all.size(); ++rank)
+    if (all[rank] != all[0])
+      throw graph::RuntimeInputError(fmt::format(
+          "process {} of {} has another spec, vocabulary or data than process 0: every process "
+          "of a run must be given the same",
+          rank, all.size()));
+}
+
+template <typename T>
+void Trainer<T>::setup_vocabulary(std::optional<Vocabulary> given) {
   const int64_t max_size = smallest_embedding(model_.spec);
+  if (given) {
+    if (max_size > 0 && given->size() > max_size)
+      throw graph::RuntimeInputError(
+          fmt::format("the vocabulary's {} ids (with padding and out-of-vocabulary) do not fit "
+                      "an Embedding of vocab {}",
+                      given->size(), max_size));
+    vocab_ = std::move(*given);
+    say(fmt::format("vocabulary: {} ids, the model's", vocab_.size()));
+    return;
+  }
+  // A resumed run keeps its vocabulary: its embedding rows are indexed by it.
+  if (options_.vocab_file.empty() && !options_.resume_dir.empty())
+    options_.vocab_file = dir_file(options_.resume_dir, "vocab.txt");
   if (!options_.vocab_file.empty()) {
     vocab_ = Vocabulary::read(options_.vocab_file);
     if (max_size > 0 && vocab_.size() > max_size)
@@ -109,6 +187,14 @@ void Trainer<T>::setup_vocabulary() {
           "{}: {} ids (with padding and out-of-vocabulary) do not fit an Embedding of vocab {}",
           options_.vocab_file, vocab_.size(), max_size));
     say(fmt::format("vocabulary: {} ids from {}", vocab_.size(), options_.vocab_file));
+    return;
+  }
+  if (!train_.has_text()) {
+    if (val_ && val_->has_text())
+      throw graph::RuntimeInputError(
+          "the training data are token ids and the validation data texts, which need a "
+          "vocabulary: give both as ids, or a vocabulary");
+    say("vocabulary: none, the data are token ids");
     return;
   }
   TokenCounts counts;
@@ -153,6 +239,9 @@ void Trainer<T>::load_init_weights() {
                     fmt::join(report.missing, ", ")));
 }
 
+// The run must continue the same training (runtime/saved/resume_check.h); its checkpoint is
+// read whole from the directory state.json names, so weights, best weights, optimizer state and
+// counters all come from one step.
 template <typename T>
 void Trainer<T>::resume() {
   const std::string& dir = options_.resume_dir;
@@ -160,16 +249,43 @@ void Trainer<T>::resume() {
   if (saved.dtype != state_.dtype)
     throw ModelDirError(fmt::format("{}: the run was trained in {}, resume it with --dtype {}", dir,
                                     saved.dtype, saved.dtype));
+  std::vector<std::string> changes = spec_changes(load_model_dir(dir).model.spec, model_.spec);
+  for (const std::string& change : input_changes(saved.inputs, state_.inputs))
+    changes.push_back(change);
+  if (const std::string run_vocab = dir_file(dir, "vocab.txt");
+      options_.vocab_file != run_vocab && Vocabulary::read(run_vocab).tokens() != vocab_.tokens())
+    changes.push_back(
+        fmt::format("the vocabulary {} differs from the run's {}", options_.vocab_file, run_vocab));
+  if (!changes.empty()) {
+    std::string listed;
+    for (const std::string& change : changes) listed += "\n  " + change;
+    if (!options_.resume_anyway)
+      throw ModelDirError(fmt::format(
+          "--resume {}: the run would not continue the same training:{}\nResume with the spec "
+          "and data it was trained on, or give --resume-anyway to continue regardless",
+          dir, listed));
+    warn(fmt::format("--resume-anyway: continuing {} although{}", dir, listed));
+  }
+  const CheckpointFiles files = checkpoint_files(dir, saved);
   if (val_) {
-    load_dir_weights(dir, "weights.safetensors", params_);
+    load_weights(files.best, params_, LoadMode::kStrict);
     best_.clear();
     for (const Parameter<T>& p : params_.all()) best_.push_back(p.data);
+    best_file_ = files.best;
   }
-  load_dir_weights(dir, "checkpoint.safetensors", params_);
-  optimizer_->load_state(dir_file(dir, "optimizer.safetensors"), params_);
+  load_weights(files.last, params_, LoadMode::kStrict);
+  optimizer_->load_state(files.optimizer, params_);
+  // log.jsonl is written before state.json: it may hold one epoch more than the checkpoint.
   log_lines_ = read_log(dir);
+  log_lines_.resize(std::min(log_lines_.size(), static_cast<size_t>(saved.epoch)));
+  const std::vector<InputFile> inputs = std::move(state_.inputs);
   state_ = saved;
-  say(fmt::format("resuming {} after epoch {} (step {})", dir, state_.epoch, state_.step));
+  state_.inputs = inputs;
+  if (state_.batch > 0)
+    say(fmt::format("resuming {} in epoch {} after batch {} (step {})", dir, state_.epoch + 1,
+                    state_.batch, state_.step));
+  else
+    say(fmt::format("resuming {} after epoch {} (step {})", dir, state_.epoch, state_.step));
 }
 
 template <typename T>
@@ -181,7 +297,8 @@ Dataset Trainer<T>::load_data(const std::string& path) const {
 
 template <typename T>
 EvalResult Trainer<T>::evaluate(const Dataset& data, bool keep_towers) {
-  return runtime::evaluate(roles_, executor_, data, train_spec_.batch_size, keep_towers);
+  return runtime::evaluate(roles_, executor_, data, train_spec_.batch_size, keep_towers,
+                           processes_);
 }
 
 template <typename T>
@@ -197,6 +314,8 @@ void Trainer<T>::warn(const std::string& text) const {
 // The members defined here; runtime/train/trainer.cc instantiates the rest of the class.
 template Trainer<float>::Trainer(const graph::Model&, TrainOptions, TrainObserver);
 template Trainer<double>::Trainer(const graph::Model&, TrainOptions, TrainObserver);
+template Trainer<float>::Trainer(const graph::Model&, TrainData, TrainOptions, TrainObserver);
+template Trainer<double>::Trainer(const graph::Model&, TrainData, TrainOptions, TrainObserver);
 template Dataset Trainer<float>::load_data(const std::string&) const;
 template Dataset Trainer<double>::load_data(const std::string&) const;
 template EvalResult Trainer<float>::evaluate(const Dataset&, bool);
@@ -205,13 +324,17 @@ template void Trainer<float>::say(const std::string&) const;
 template void Trainer<double>::say(const std::string&) const;
 template void Trainer<float>::warn(const std::string&) const;
 template void Trainer<double>::warn(const std::string&) const;
-template void Trainer<float>::setup_vocabulary();
+template void Trainer<float>::setup_vocabulary(std::optional<Vocabulary>);
 template void Trainer<float>::load_pretrained_tables();
 template void Trainer<float>::load_init_weights();
 template void Trainer<float>::resume();
-template void Trainer<double>::setup_vocabulary();
+template void Trainer<float>::setup(std::optional<Vocabulary>);
+template void Trainer<float>::check_same_setup();
+template void Trainer<double>::setup_vocabulary(std::optional<Vocabulary>);
 template void Trainer<double>::load_pretrained_tables();
 template void Trainer<double>::load_init_weights();
 template void Trainer<double>::resume();
+template void Trainer<double>::setup(std::optional<Vocabulary>);
+template void Trainer<double>::check_same_setup();
 
 }  // namespace twinflow::runtime

@@ -5,15 +5,18 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph/model/model.h"
 #include "ops/registry.h"
 #include "runtime/io/safetensors.h"
 #include "runtime/io/weights_file.h"
+#include "runtime/saved/checkpoint.h"
 #include "runtime/saved/model_dir.h"
 #include "tests/cli/run_cli.h"
 #include "tests/cli/tiny_pairs.h"
@@ -43,12 +46,18 @@ TEST_SUITE("cli.train") {
   TEST_CASE("training lowers the loss and writes the model directory") {
     const TinyPairs& s = trained_tiny_pairs();
     const std::string dir = s.tmp.path("model");
-    for (const char* f : {"spec.yaml", "vocab.txt", "weights.safetensors", "checkpoint.safetensors",
-                          "optimizer.safetensors", "state.json"})
+    for (const char* f : {"spec.yaml", "vocab.txt", "weights.safetensors", "state.json"})
       CHECK(std::filesystem::exists(dir + "/" + f));
     const std::vector<std::string> log = runtime::read_log(dir);
     REQUIRE(log.size() == 2);
     const runtime::TrainState state = runtime::read_state(dir);
+    // One checkpoint, the last epoch's, named by the state: the ones before are removed.
+    CHECK(state.checkpoint == "checkpoints/step-000000016");
+    const runtime::CheckpointFiles files = runtime::checkpoint_files(dir, state);
+    for (const std::string& f : {files.last, files.best, files.optimizer})
+      CHECK_MESSAGE(std::filesystem::exists(f), f);
+    CHECK(std::distance(std::filesystem::directory_iterator(dir + "/checkpoints"),
+                        std::filesystem::directory_iterator{}) == 1);
     CHECK(state.epoch == 2);
     CHECK(state.step == 16);  // 256 rows / 32 per batch × 2 epochs
     const double loss2 = std::stod(log[1].substr(log[1].find("\"loss\":") + 7));
@@ -111,9 +120,15 @@ TEST_SUITE("cli.train") {
     CHECK(runtime::read_state(s.tmp.path("resumed")).step ==
           runtime::read_state(s.tmp.path("model")).step);
     CHECK(runtime::read_log(s.tmp.path("resumed")).size() == 2);
-    for (const char* f : {"checkpoint.safetensors", "weights.safetensors"}) {
-      const auto resumed = runtime::read_safetensors(s.tmp.path("resumed") + "/" + f);
-      const auto whole = runtime::read_safetensors(s.tmp.path("model") + "/" + f);
+    const auto last_weights = [](const std::string& dir) {
+      return runtime::checkpoint_files(dir, runtime::read_state(dir)).last;
+    };
+    const std::pair<std::string, std::string> compared[] = {
+        {last_weights(s.tmp.path("resumed")), last_weights(s.tmp.path("model"))},
+        {s.tmp.path("resumed/weights.safetensors"), s.tmp.path("model/weights.safetensors")}};
+    for (const auto& [f, g] : compared) {
+      const auto resumed = runtime::read_safetensors(f);
+      const auto whole = runtime::read_safetensors(g);
       REQUIRE(resumed.tensors.size() == whole.tensors.size());
       for (const auto& [name, tensor] : whole.tensors) {
         const std::vector<double> a = runtime::stored_values<double>(tensor, name);

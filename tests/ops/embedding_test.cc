@@ -119,7 +119,7 @@ TEST_SUITE("ops") {
                                      {w.data(), nullptr, Shape{4, 2}}};
     const std::vector<Out<double>> none(2);  // neither ids nor the frozen table want a gradient
     Saved<double> saved;
-    Context<double> ctx{false, nullptr, &saved};
+    Context<double> ctx{false, {}, &saved};
     Embedding::backward<double>(a, ctx, in, In<double>{y.data(), nullptr, Shape{2, 2}},
                                 In<double>{dy.data(), nullptr, Shape{2, 2}},
                                 GradArgs<double>(none));

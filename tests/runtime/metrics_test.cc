@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
+#include <span>
 #include <vector>
 
 namespace twinflow::runtime {
@@ -71,6 +73,14 @@ TEST_SUITE("runtime.metrics") {
     CHECK(at.f1 == 1.0);
   }
 
+  // candidates_ahead over the rows of an n×n matrix.
+  std::vector<int64_t> ahead_in(const std::vector<double>& d, int64_t n) {
+    return candidates_ahead(n, [&d, n](int64_t q, std::span<double> row) {
+      REQUIRE(static_cast<int64_t>(row.size()) == n);
+      std::copy_n(d.begin() + q * n, n, row.begin());
+    });
+  }
+
   TEST_CASE("triplet ordering and recall@k") {
     const std::vector<double> ap{0.1, 0.5, 0.3}, an{0.2, 0.4, 0.3};
     CHECK(ordered_fraction(ap, an) == doctest::Approx(1.0 / 3.0));  // a tie is not ordered
@@ -78,9 +88,9 @@ TEST_SUITE("runtime.metrics") {
     const std::vector<double> d{0.1, 0.5, 0.9,  //
                                 0.2, 0.3, 0.4,  //
                                 0.7, 0.7, 0.7};
-    CHECK(recall_at_k(d, 3, 1) == doctest::Approx(1.0 / 3.0));
-    CHECK(recall_at_k(d, 3, 2) == doctest::Approx(2.0 / 3.0));
-    CHECK(recall_at_k(d, 3, 3) == doctest::Approx(1.0));
+    CHECK(recall_at_k(ahead_in(d, 3), 1) == doctest::Approx(1.0 / 3.0));
+    CHECK(recall_at_k(ahead_in(d, 3), 2) == doctest::Approx(2.0 / 3.0));
+    CHECK(recall_at_k(ahead_in(d, 3), 3) == doctest::Approx(1.0));
   }
 
   TEST_CASE("mean reciprocal rank") {
@@ -91,13 +101,13 @@ TEST_SUITE("runtime.metrics") {
                                 0.2, 0.3, 0.4, 0.9,  //
                                 0.7, 0.7, 0.7, 0.9,  //
                                 0.1, 0.9, 0.2, 0.5};
-    CHECK(mean_reciprocal_rank(d, 4) == doctest::Approx(13.0 / 24.0));
-    CHECK(recall_at_k(d, 4, 1) == doctest::Approx(1.0 / 4.0));
-    CHECK(recall_at_k(d, 4, 2) == doctest::Approx(2.0 / 4.0));
-    CHECK(recall_at_k(d, 4, 3) == doctest::Approx(1.0));
+    CHECK(mean_reciprocal_rank(ahead_in(d, 4)) == doctest::Approx(13.0 / 24.0));
+    CHECK(recall_at_k(ahead_in(d, 4), 1) == doctest::Approx(1.0 / 4.0));
+    CHECK(recall_at_k(ahead_in(d, 4), 2) == doctest::Approx(2.0 / 4.0));
+    CHECK(recall_at_k(ahead_in(d, 4), 3) == doctest::Approx(1.0));
     const std::vector<double> one{0.4};
-    CHECK(mean_reciprocal_rank(one, 1) == doctest::Approx(1.0));
-    CHECK(mean_reciprocal_rank({}, 0) == 0.0);
+    CHECK(mean_reciprocal_rank(ahead_in(one, 1)) == doctest::Approx(1.0));
+    CHECK(mean_reciprocal_rank(ahead_in({}, 0)) == 0.0);
   }
 }
 

@@ -10,6 +10,9 @@
 //   twinflow viz SPEC.yaml -o FILE       draw the model (.dot, .svg, .png, .html; docs/viz.md)
 //   twinflow plot DIR                    a run's training curves from its log.jsonl
 //   twinflow ops                         the layer ops, losses and Lambda functions
+//   twinflow export DIR -o OUT           a model's tower alone: a model directory, ONNX, Keras
+//                                        HDF5 or PyTorch-named weights
+//   twinflow import-weights SPEC F -o W  Keras HDF5 or PyTorch-named weights as twinflow's
 //
 // Every subcommand has --help. Nothing escapes as an exception: errors are printed to `err`
 // and turn into the exit code (0 success, 1 a problem with the user's input or a failed

@@ -28,5 +28,7 @@ void add_predict_command(CLI::App& app, Io& io);
 void add_viz_command(CLI::App& app, Io& io);
 void add_ops_command(CLI::App& app, Io& io);
 void add_plot_command(CLI::App& app, Io& io);
+void add_export_command(CLI::App& app, Io& io);
+void add_import_command(CLI::App& app, Io& io);
 
 }  // namespace twinflow::cli

@@ -120,6 +120,11 @@ int run(const EvalOptions& o, Io& io) {
   if (o.data.empty()) throw graph::RuntimeInputError("give --data FILE or --retrieval FILE");
   return runtime::with_saved_model(
       o.dir, [&](const runtime::SavedModel& saved, const runtime::ModelRoles& roles, auto& params) {
+        if (roles.family == runtime::ModelFamily::kTower)
+          throw graph::RuntimeInputError(fmt::format(
+              "{} holds a tower (one text input, no loss): there is no loss to evaluate; "
+              "`twinflow eval {} --retrieval FILE` ranks targets by its vectors",
+              o.dir, o.dir));
         runtime::Dataset data =
             runtime::read_tsv(o.data, runtime::input_columns(saved.model.spec),
                               runtime::TsvOptions{.skip_bad_rows = o.skip_bad_rows});

@@ -4,17 +4,14 @@
 
 namespace twinflow::cli {
 
-namespace {
-
-void report(const graph::Diagnostics& diags, const std::string& path, std::ostream& err) {
-  err << diags.to_string();
+std::string diagnostics_text(const graph::Diagnostics& diags, const std::string& path) {
+  std::string text = diags.to_string();
   if (diags.has_errors()) {
     const int n = diags.error_count();
-    err << fmt::format("{}: {} error{}\n", path, n, n == 1 ? "" : "s");
+    text += fmt::format("{}: {} error{}\n", path, n, n == 1 ? "" : "s");
   }
+  return text;
 }
-
-}  // namespace
 
 LoadedModel load_model_quietly(const std::string& path,
                                const std::function<void(graph::ModelSpec&)>& adjust) {
@@ -29,7 +26,7 @@ LoadedModel load_model_quietly(const std::string& path,
 std::optional<graph::Model> load_model(const std::string& path, std::ostream& err,
                                        const std::function<void(graph::ModelSpec&)>& adjust) {
   LoadedModel loaded = load_model_quietly(path, adjust);
-  report(loaded.diags, path, err);
+  err << diagnostics_text(loaded.diags, path);
   return std::move(loaded.model);
 }
 

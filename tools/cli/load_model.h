@@ -16,6 +16,9 @@ namespace twinflow::cli {
 std::optional<graph::Model> load_model(const std::string& path, std::ostream& err,
                                        const std::function<void(graph::ModelSpec&)>& adjust = {});
 
+// What load_model prints: every diagnostic, then "PATH: N errors" when there were errors.
+std::string diagnostics_text(const graph::Diagnostics& diags, const std::string& path);
+
 // The same, printing nothing: the model, if the spec has no errors, and every diagnostic.
 struct LoadedModel {
   std::optional<graph::Model> model;

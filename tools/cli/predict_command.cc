@@ -128,12 +128,16 @@ int run(const PredictOptions& o, Io& io) {
         fmt::format("predict scores one pair: give two texts, not {}", o.texts.size()));
   return runtime::with_saved_model(
       o.dir, [&](const runtime::SavedModel& saved, const runtime::ModelRoles& roles, auto& params) {
-        if (roles.family == runtime::ModelFamily::kTriplet)
+        if (roles.family != runtime::ModelFamily::kPair)
           throw graph::RuntimeInputError(fmt::format(
-              "{} holds a triplet model (anchor, positive, negative); predict is for pair models. "
+              "{} holds a {}; predict is for pair models. "
               "To rank texts against a query use `twinflow similar {} --query TEXT --corpus FILE`; "
               "for the vectors, `twinflow embed {} --text TEXT`",
-              o.dir, o.dir, o.dir));
+              o.dir,
+              roles.family == runtime::ModelFamily::kTriplet
+                  ? "triplet model (anchor, positive, negative)"
+                  : "tower (one text input)",
+              o.dir, o.dir));
         const Pairs p = read_pairs(o, saved.model.spec, roles);
         if (p.data && p.data->skipped_rows > 0)
           io.err << fmt::format("warning: skipped {} bad rows\n", p.data->skipped_rows);

@@ -9,6 +9,14 @@ namespace twinflow::cli {
 
 namespace {
 
+std::string metrics_text(const std::vector<std::pair<std::string, double>>& metrics,
+                         const std::string& prefix) {
+  std::string out;
+  for (const auto& [name, value] : metrics)
+    out += fmt::format("  {}{} {:.4f}", prefix, name, value);
+  return out;
+}
+
 std::string clock_time(double seconds) {
   const auto s = static_cast<int64_t>(seconds + 0.5);
   if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
@@ -16,6 +24,14 @@ std::string clock_time(double seconds) {
 }
 
 }  // namespace
+
+std::string epoch_line(const runtime::EpochLog& log, int64_t epochs) {
+  std::string line = fmt::format("epoch {}/{}: loss {:.4f}{}", log.epoch, epochs, log.loss,
+                                 metrics_text(log.metrics, ""));
+  if (log.has_val)
+    line += fmt::format("  val_loss {:.4f}{}", log.val_loss, metrics_text(log.val_metrics, "val_"));
+  return line + fmt::format("  ({:.1f} s)\n", log.seconds);
+}
 
 bool stream_is_terminal(const std::ostream& out) {
   if (&out == &std::cout) return isatty(STDOUT_FILENO) != 0;

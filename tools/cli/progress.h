@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/saved/model_dir.h"
+
 namespace twinflow::cli {
 
 class ProgressBar {
@@ -43,5 +45,9 @@ class ProgressBar {
 
 // True when the stream is std::cout or std::cerr and that descriptor is a terminal.
 bool stream_is_terminal(const std::ostream& out);
+
+// The line printed after each epoch, on stdout:
+//   epoch 2/5: loss 0.6519  accuracy 0.6763  val_loss 0.6191  val_accuracy 0.7128  (2.3 s)
+std::string epoch_line(const runtime::EpochLog& log, int64_t epochs);
 
 }  // namespace twinflow::cli

@@ -59,10 +59,12 @@ int run(const SimilarOptions& o, Io& io) {
         std::stable_sort(order.begin(), order.end(),
                          [&](size_t a, size_t b) { return scores[a] > scores[b]; });
         const size_t k = std::min(order.size(), static_cast<size_t>(o.k));
-        const bool triplet = roles.family == runtime::ModelFamily::kTriplet;
-        const std::string score_name = triplet ? fmt::format("-{} distance (the loss's)",
-                                                             runtime::distance_name(roles.distance))
-                                               : std::string("the model's score");
+        const bool triplet = roles.family != runtime::ModelFamily::kPair;
+        const std::string score_name =
+            triplet ? fmt::format("-{} distance ({})", runtime::distance_name(roles.distance),
+                                  roles.family == runtime::ModelFamily::kTower ? "the spec's"
+                                                                               : "the loss's")
+                    : std::string("the model's score");
         if (!o.json) {
           io.out << fmt::format("{} of {} lines by {}\n", k, corpus.texts.size(), score_name);
           for (size_t i = 0; i < k; ++i)

@@ -10,14 +10,17 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "graph/spec/fields.h"
+#include "runtime/dist/communicator.h"
 #include "runtime/saved/run_dir.h"
 #include "runtime/train/baselines.h"
 #include "runtime/train/metrics.h"
 #include "runtime/train/trainer.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/interrupt.h"
 #include "tools/cli/load_model.h"
 #include "tools/cli/option_checks.h"
 #include "tools/cli/progress.h"
@@ -55,21 +58,6 @@ void apply_overrides(const TrainCommandOptions& o, graph::ModelSpec& spec) {
   if (o.optimizer && *o.optimizer != t.optimizer.name)
     t.optimizer = graph::default_optimizer(*o.optimizer);
   if (o.lr) t.optimizer.lr = *o.lr;
-}
-
-std::string metrics_text(const runtime::Metrics& metrics, const std::string& prefix) {
-  std::string out;
-  for (const auto& [name, value] : metrics)
-    out += fmt::format("  {}{} {:.4f}", prefix, name, value);
-  return out;
-}
-
-void print_epoch(const runtime::EpochLog& log, int64_t epochs, std::ostream& out) {
-  out << fmt::format("epoch {}/{}: loss {:.4f}{}", log.epoch, epochs, log.loss,
-                     metrics_text(log.metrics, ""));
-  if (log.has_val)
-    out << fmt::format("  val_loss {:.4f}{}", log.val_loss, metrics_text(log.val_metrics, "val_"));
-  out << fmt::format("  ({:.1f} s)\n", log.seconds);
 }
 
 // The test split's pair lines; returns the metrics the baselines are compared on: ROC-AUC,
@@ -155,9 +143,12 @@ int train_as(const graph::Model& model, TrainCommandOptions& o, RunRecord& recor
   const int64_t epochs = model.spec.train.epochs;
   observer.epoch_end = [&bar, &io, epochs](const runtime::EpochLog& log) {
     bar.finish_epoch();
-    print_epoch(log, epochs, io.out);
+    io.out << epoch_line(log, epochs);
   };
   observer.epoch_saved = [&record](const std::string& dir) { write_run_record(dir, record); };
+  // Signals stop training from its first step; before that (reading data) they exit as usual.
+  std::optional<StopOnSignal> stop;
+  observer.stop_requested = [&stop] { return stop && stop->requested(); };
   runtime::Trainer<T> trainer(model, o.train, observer);
   io.out << fmt::format("model {}: {} trainable parameters, {}, {} epochs of batches of {}\n",
                         model.spec.name, trainer.params().count(true), o.dtype, epochs,
@@ -168,12 +159,23 @@ int train_as(const graph::Model& model, TrainCommandOptions& o, RunRecord& recor
         "triplet metrics compare tower outputs by {} distance, as the loss does\n",
         record.distance);
   }
-  const runtime::TrainSummary summary = trainer.fit();
+  runtime::TrainSummary summary;
+  try {
+    stop.emplace();
+    summary = trainer.fit();
+  } catch (const runtime::TrainingInterrupted& e) {
+    bar.finish_epoch();
+    io.err << e.what() << "\n";
+    if (!e.saved.empty())
+      io.err << fmt::format("continue with: twinflow train {} --resume {}\n", o.spec, e.saved);
+    return 128 + StopOnSignal::received();
+  }
   if (summary.best_epoch > 0)
     io.out << fmt::format("best epoch {} (val_loss {:.4f}); its weights are kept\n",
                           summary.best_epoch, trainer.state().best_val_loss);
   if (!model.spec.train.test.empty()) print_test(trainer, model.spec.train.test, record, io.out);
-  if (std::filesystem::is_directory(o.train.out_dir)) write_run_record(o.train.out_dir, record);
+  if (runtime::world().is_root() && std::filesystem::is_directory(o.train.out_dir))
+    write_run_record(o.train.out_dir, record);
   io.out << fmt::format("saved to {}\n", o.train.out_dir);
   return 0;
 }
@@ -196,7 +198,11 @@ int run(TrainCommandOptions& o, Io& io) {
   std::optional<graph::Model> model =
       load_model(o.spec, io.err, [&o](graph::ModelSpec& spec) { apply_overrides(o, spec); });
   if (!model) return 1;
-  choose_out_dir(o, *model);
+  // Every process checks the directory, and takes the first process's choice of it.
+  runtime::Communicator& processes = runtime::world();
+  runtime::together(processes, [&] { choose_out_dir(o, *model); });
+  o.train.out_dir = processes.broadcast(o.train.out_dir, 0);
+  o.train.processes = &processes;
   RunRecord record = start_record(model->spec, o.train, o.dtype, io.args);
   if (o.dtype == "float64") return train_as<double>(*model, o, record, io);
   return train_as<float>(*model, o, record, io);
@@ -242,11 +248,28 @@ void add_train_command(CLI::App& app, Io& io) {
                 "No progress bar and no notes: only the epoch lines and the results");
   cmd->add_flag("--overwrite", o->overwrite,
                 "Write into --out even when it holds other files (its run files are replaced)");
-  cmd->add_option("--resume", o->train.resume_dir, "Continue the run saved in this directory");
+  CLI::Option* resume =
+      cmd->add_option("--resume", o->train.resume_dir, "Continue the run saved in this directory");
+  cmd->add_flag("--resume-anyway", o->train.resume_anyway,
+                "Resume although the spec, data or vocabulary changed since the run was saved")
+      ->needs(resume);
   cmd->add_flag("--skip-bad-rows", o->train.skip_bad_rows,
                 "Leave malformed rows out (counted) instead of stopping");
-  // An exception from run() reaches run_cli, which prints it as an error and exits 1.
-  cmd->callback([o, &io] { io.status = run(*o, io); });
+  // An exception from run() reaches run_cli, which prints it as an error and exits 1. Under
+  // mpirun the first process alone speaks, errors of the others included (runtime/dist).
+  cmd->callback([o, &io] {
+    if (runtime::world().is_root()) {
+      io.status = run(*o, io);
+      return;
+    }
+    std::ostringstream ignored;
+    Io silent{io.in, ignored, ignored, 0, io.args};
+    try {
+      io.status = run(*o, silent);
+    } catch (const std::exception&) {
+      io.status = 1;
+    }
+  });
 }
 
 }  // namespace twinflow::cli
