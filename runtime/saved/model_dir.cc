@@ -10,6 +10,7 @@
 #include "runtime/io/atomic_file.h"
 #include "runtime/io/safetensors.h"
 #include "runtime/io/weights_file.h"
+#include "runtime/saved/checkpoint.h"
 
 namespace twinflow::runtime {
 
@@ -208,8 +209,11 @@ SavedModel load_model_dir(const std::string& dir) {
         fmt::format("{}: not a directory (a saved model is one: twinflow train "
                     "--out DIR writes it)",
                     dir));
-  for (const char* name : {"spec.yaml", "vocab.txt", "weights.safetensors", "state.json"})
-    require_file(dir, name);
+  for (const char* name : {"spec.yaml", "vocab.txt", "state.json"}) require_file(dir, name);
+  TrainState state = read_state(dir);
+  const bool linked = std::filesystem::exists(dir_file(dir, "weights.safetensors"));
+  const std::string weights = linked ? "weights.safetensors" : weights_of_checkpoint(dir, state);
+  require_file(dir, weights);
   graph::Diagnostics diags;
   const std::string spec_path = dir_file(dir, "spec.yaml");
   std::optional<graph::ModelSpec> spec = graph::parse_spec_file(spec_path, diags);
@@ -217,8 +221,7 @@ SavedModel load_model_dir(const std::string& dir) {
   if (spec) model = graph::build_model(*spec, diags);
   if (!model) throw ModelDirError(diags.to_string() + spec_path + ": the spec has errors");
   Vocabulary vocab = Vocabulary::read(dir_file(dir, "vocab.txt"));
-  TrainState state = read_state(dir);
-  return SavedModel{std::move(*model), std::move(vocab), state};
+  return SavedModel{std::move(*model), std::move(vocab), state, weights};
 }
 
 template <typename T>

@@ -8,7 +8,8 @@
 //                               command line's overrides applied, data paths made absolute)
 //   DIR/vocab.txt               the vocabulary (runtime/text/vocabulary.h)
 //   DIR/weights.safetensors     the weights to use: the best epoch's by validation loss (the
-//                               last epoch's when there is no validation file)
+//                               last epoch's when there is no validation file); a hard link to
+//                               the checkpoint's file (SavedModel::weights)
 //   DIR/state.json              {"epoch", "batch", "step", "best_val_loss", "best_epoch",
 //                                "stale_epochs", "seed", "dtype", "initial_loss",
 //                                "checkpoint", "inputs"}
@@ -89,6 +90,10 @@ struct SavedModel {
   graph::Model model;
   Vocabulary vocab;
   TrainState state;
+  // The weights to use, relative to the directory: weights.safetensors, or when it is missing
+  // the checkpoint's file it links to (runtime/saved/checkpoint.h: a process killed before its
+  // first link leaves state.json naming a checkpoint without the link).
+  std::string weights = "weights.safetensors";
 };
 
 // Parses and builds DIR/spec.yaml, reads the vocabulary and the state. Throws ModelDirError.

@@ -11,7 +11,7 @@
 namespace twinflow::runtime {
 
 // Calls body(saved, roles, params) with a ParameterStore<float> or <double> holding the
-// directory's weights.safetensors, and returns what it returns. Throws ModelDirError, and
+// directory's weights (SavedModel::weights), and returns what it returns. Throws ModelDirError, and
 // SafetensorsError when the weights do not match the spec (before any parameter is allocated).
 template <class Body>
 int with_saved_model(const std::string& dir, Body&& body) {
@@ -20,11 +20,11 @@ int with_saved_model(const std::string& dir, Body&& body) {
   const graph::Graph& graph = *saved.model.graph;
   if (saved.state.dtype == "float64") {
     ParameterStore<double> params =
-        load_dir_parameters<double>(dir, "weights.safetensors", graph, saved.state.seed);
+        load_dir_parameters<double>(dir, saved.weights, graph, saved.state.seed);
     return body(saved, roles, params);
   }
   ParameterStore<float> params =
-      load_dir_parameters<float>(dir, "weights.safetensors", graph, saved.state.seed);
+      load_dir_parameters<float>(dir, saved.weights, graph, saved.state.seed);
   return body(saved, roles, params);
 }
 

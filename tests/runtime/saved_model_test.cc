@@ -117,6 +117,23 @@ TEST_SUITE("runtime.saved") {
         read_state(state_with(R"("epoch": 1, "step": 2, "dtype": "float32", "initial_loss": "x")")),
         (path + ": not a valid state file: 'initial_loss' must be a number, found \"x\"").c_str(),
         ModelDirError);
+    CHECK_THROWS_WITH_AS(
+        read_state(state_with(R"("epoch": 1, "step": 2, "dtype": "float32", "batch": -1)")),
+        (path + ": not a valid state file: 'batch'" + whole + "-1").c_str(), ModelDirError);
+    CHECK_THROWS_WITH_AS(
+        read_state(state_with(
+            R"("epoch": 1, "step": 2, "dtype": "float32", "inputs": [{"role": "data", "path": 3}])")),
+        (path + ": not a valid state file: each of 'inputs' must hold the strings role, path and "
+                "sha256, found {\"path\":3,\"role\":\"data\"}")
+            .c_str(),
+        ModelDirError);
+    const TrainState with_inputs = read_state(state_with(
+        R"("epoch": 1, "step": 2, "dtype": "float32", "batch": 3, "checkpoint": "step-2", )"
+        R"("inputs": [{"role": "data", "path": "a.tsv", "sha256": "00"}])"));
+    CHECK(with_inputs.batch == 3);
+    CHECK(with_inputs.checkpoint == "step-2");
+    REQUIRE(with_inputs.inputs.size() == 1);
+    CHECK(with_inputs.inputs[0].path == "a.tsv");
     dir.write("state.json", "[1, 2]");
     CHECK_THROWS_WITH_AS(
         read_state(dir.dir().string()),
