@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages twinflow builds with. Idempotent: does nothing when all are
-# present. Needs root (or sudo) the first time.
+# present. Needs root (or sudo) the first time. With --fuzz, also clang and libFuzzer for the
+# fuzzing build (scripts/fuzz.sh).
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build libeigen3-dev libfmt-dev libyaml-cpp-dev
@@ -22,6 +23,10 @@ packages+=(python3-dev python3-pybind11 python3-numpy python3-pytest python3-ven
 # TWINFLOW_BROWSER_TESTS=0 leaves them out (and, set when cmake runs, the test too).
 browser_test_packages=(chromium chromium-driver python3-selenium graphviz)
 [ "${TWINFLOW_BROWSER_TESTS:-1}" = 0 ] || packages+=("${browser_test_packages[@]}")
+
+# For scripts/fuzz.sh: clang builds the libFuzzer targets, libclang-rt has libFuzzer itself.
+fuzz_packages=(clang-14 libclang-rt-14-dev)
+[ "${1:-}" != --fuzz ] || packages+=("${fuzz_packages[@]}")
 
 # For the ONNX export's test in ONNX Runtime (ctest onnx.runtime, tests/onnx/): node and npm (any
 # Node.js already on the PATH will do), and onnxruntime-node, installed below.

@@ -7,10 +7,11 @@
 namespace twinflow::graph {
 
 ValueId Graph::push_value(Value v) {
-  if (!v.name.empty() && find_value(v.name))
+  const auto id = static_cast<ValueId>(values_.size());
+  if (!v.name.empty() && !value_ids_.emplace(v.name, id).second)
     throw GraphError(fmt::format("{}: value '{}' is defined twice", v.loc.to_string(), v.name));
   values_.push_back(std::move(v));
-  return static_cast<ValueId>(values_.size() - 1);
+  return id;
 }
 
 ValueId Graph::add_input(std::string name, Shape shape, DType dtype, SourceLoc loc) {
@@ -60,6 +61,11 @@ std::string Graph::describe_value(ValueId id) const {
 ValueId Graph::add_node(const OpSchema& op, std::any attrs, std::vector<ValueId> inputs,
                         std::string name, SourceLoc loc) {
   const std::string where = loc.known() ? loc.to_string() + ": " : std::string();
+  if (nodes_.size() >= kMaxNodes)
+    throw GraphError(
+        fmt::format("{}node '{}' ({}): the graph already holds {} nodes, the most a model may have "
+                    "(Sequentials applied inside Sequentials multiply their layers' calls)",
+                    where, name, op.name, kMaxNodes));
   const int n_data = static_cast<int>(inputs.size());
   if (n_data < op.min_inputs || n_data > op.max_inputs) {
     const std::string expected = op.min_inputs == op.max_inputs
@@ -175,9 +181,9 @@ void Graph::pop_scope() {
 }
 
 std::optional<ValueId> Graph::find_value(std::string_view name) const {
-  for (size_t i = 0; i < values_.size(); ++i)
-    if (values_[i].name == name) return static_cast<ValueId>(i);
-  return std::nullopt;
+  const auto it = value_ids_.find(name);
+  if (it == value_ids_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<LayerId> Graph::find_layer(std::string_view name) const {

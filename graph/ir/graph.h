@@ -15,7 +15,9 @@
 #pragma once
 
 #include <any>
+#include <cstddef>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +30,12 @@ namespace twinflow::graph {
 using ValueId = int;
 using NodeId = int;
 using LayerId = int;
+
+// The most nodes a graph may hold. A spec of a few lines can ask for any number (a Sequential
+// of ten Sequentials of ten Sequentials ... of ten layers makes 10^depth calls); past this,
+// add_node refuses, so such a spec is refused at once rather than built for hours. The
+// networks twinflow is for have tens of nodes, an LSTM unrolled into primitives a few thousand.
+inline constexpr size_t kMaxNodes = 10'000;
 
 enum class ValueKind { kInput, kParameter, kConstant, kNodeOutput };
 
@@ -77,7 +85,8 @@ class Graph {
   ValueId add_constant(double value, std::string name = {});
 
   // Adds a primitive node; its shape rule runs now, and a ShapeError comes back as a
-  // GraphError naming the node, its op and the producer of every input.
+  // GraphError naming the node, its op and the producer of every input. Throws GraphError
+  // when the graph already holds kMaxNodes nodes.
   ValueId add_node(const OpSchema& op, std::any attrs, std::vector<ValueId> inputs,
                    std::string name, SourceLoc loc = {});
 
@@ -115,6 +124,7 @@ class Graph {
  private:
   ValueId push_value(Value v);
   std::vector<Value> values_;
+  std::map<std::string, ValueId, std::less<>> value_ids_;  // named values, for find_value
   std::vector<Node> nodes_;
   std::vector<Layer> layers_;
   std::vector<std::string> scopes_;

@@ -54,10 +54,15 @@ std::vector<std::string> BuildContext::layer_names() const {
   return out;
 }
 
+// A name tried once stays taken, so the search for a base resumes where it last stopped: a
+// Sequential applied n times asks for the same bases n times, and must not try n suffixes each.
 std::string BuildContext::fresh_name(const std::string& base) {
-  std::string name = base;
-  for (int k = 2; taken_names.count(name) || model.graph->find_value(name); ++k)
-    name = fmt::format("{}_{}", base, k);
+  int& k = suffixes[base];  // 1 stands for base itself
+  std::string name;
+  do {
+    ++k;
+    name = k == 1 ? base : fmt::format("{}_{}", base, k);
+  } while (taken_names.count(name) || model.graph->find_value(name));
   taken_names.insert(name);
   return name;
 }

@@ -53,11 +53,12 @@ struct BuildContext {
   std::set<std::string, std::less<>> failed_layers;
   std::set<std::string, std::less<>> def_names;  // every name `graph:` defines
   std::set<std::string, std::less<>> failed_values;
-  std::map<ValueId, ValueId> masks;    // value -> the token ids that mark its padding
-  std::set<std::string> taken_names;   // node and composite names handed out
-  std::string scope;                   // the graph's open scope path ("" = none)
-  std::set<std::string> reported;      // "loc|message", so one mistake prints once
-  std::vector<std::string> undefined;  // names reported as undefined values
+  std::map<ValueId, ValueId> masks;     // value -> the token ids that mark its padding
+  std::set<std::string> taken_names;    // node and composite names handed out
+  std::map<std::string, int> suffixes;  // fresh_name: per base, the last suffix tried
+  std::string scope;                    // the graph's open scope path ("" = none)
+  std::set<std::string> reported;       // "loc|message", so one mistake prints once
+  std::vector<std::string> undefined;   // names reported as undefined values
 
   // Claims a name for `what`; a name defined before is an error naming the first definition.
   bool declare(const std::string& name, const std::string& what, const SourceLoc& loc);

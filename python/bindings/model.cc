@@ -58,7 +58,7 @@ Model Model::from_yaml(const std::string& path, const std::string& dtype) {
 Model Model::load(const std::string& dir) {
   runtime::SavedModel saved = runtime::load_model_dir(dir);
   Model m(std::move(saved.model), saved.state.dtype);
-  std::visit([&](auto& store) { runtime::load_dir_weights(dir, "weights.safetensors", *store); },
+  std::visit([&](auto& store) { runtime::load_dir_weights(dir, saved.weights, *store); },
              m.params_);
   m.vocab_ = std::move(saved.vocab);
   m.state_ = saved.state;

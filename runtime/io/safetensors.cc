@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -21,15 +23,6 @@ constexpr StoredDType stored_dtype_of() {
   if constexpr (std::is_same_v<T, double>) return StoredDType::kF64;
   if constexpr (std::is_same_v<T, int32_t>) return StoredDType::kI32;
   if constexpr (std::is_same_v<T, int64_t>) return StoredDType::kI64;
-}
-
-// Bytes a tensor of this shape and dtype needs; -1 for a shape with a symbolic or negative
-// dimension, which no file can hold.
-int64_t expected_bytes(const graph::Shape& shape, StoredDType dtype) {
-  int64_t n = byte_size(dtype);
-  for (int64_t d : shape.dims())
-    if (d < 0 || __builtin_mul_overflow(n, d, &n)) return -1;
-  return n;
 }
 
 template <typename S>
@@ -104,6 +97,18 @@ std::string_view to_string(StoredDType dtype) {
 
 int64_t byte_size(StoredDType dtype) {
   return dtype == StoredDType::kF64 || dtype == StoredDType::kI64 ? 8 : 4;
+}
+
+int64_t expected_bytes(const graph::Shape& shape, StoredDType dtype) {
+  const std::vector<int64_t>& dims = shape.dims();
+  if (std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 0; })) return -1;
+  // A zero dimension empties the tensor, however large the others: [429, 967296, 2^32, 0] is
+  // empty and must be read and written alike.
+  if (std::find(dims.begin(), dims.end(), 0) != dims.end()) return 0;
+  int64_t n = byte_size(dtype);
+  for (int64_t d : dims)
+    if (__builtin_mul_overflow(n, d, &n)) return -1;
+  return n;
 }
 
 template <typename T>

@@ -47,6 +47,9 @@ enum class StoredDType { kF32, kF64, kI32, kI64 };
 
 std::string_view to_string(StoredDType dtype);  // "F32"
 int64_t byte_size(StoredDType dtype);
+// Bytes a tensor of this shape and dtype holds; -1 for a shape with a symbolic or negative
+// dimension, or too large to count in 64 bits: no file holds such a tensor.
+int64_t expected_bytes(const graph::Shape& shape, StoredDType dtype);
 
 // One tensor as the file holds it.
 struct StoredTensor {

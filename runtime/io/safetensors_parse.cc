@@ -140,11 +140,10 @@ Entry HeaderReader::entry(const std::string& name, const Json& value) const {
     fail(name, fmt::format("data_offsets [{}, {}] go past the end of the data ({} bytes): the "
                            "file is truncated or the header is wrong",
                            e.begin, e.end, data_size_));
-  uint64_t needed = static_cast<uint64_t>(byte_size(e.tensor.dtype));
-  for (int64_t d : e.tensor.shape.dims())
-    if (__builtin_mul_overflow(needed, static_cast<uint64_t>(d), &needed))
-      fail(name, fmt::format("shape {} is impossibly large", e.tensor.shape.to_string()));
-  if (e.end - e.begin != needed)
+  const int64_t needed = expected_bytes(e.tensor.shape, e.tensor.dtype);
+  if (needed < 0)
+    fail(name, fmt::format("shape {} is impossibly large", e.tensor.shape.to_string()));
+  if (e.end - e.begin != static_cast<uint64_t>(needed))
     fail(name, fmt::format("data_offsets [{}, {}] hold {} bytes, but shape {} of {} needs {}",
                            e.begin, e.end, e.end - e.begin, e.tensor.shape.to_string(),
                            to_string(e.tensor.dtype), needed));

@@ -4,6 +4,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <set>
+#include <string_view>
+#include <utility>
 
 #include "graph/ir/suggest.h"
 
@@ -25,6 +28,42 @@ std::vector<std::string> with_hints(const std::vector<std::string>& unexpected,
 }
 
 bool is_float(StoredDType d) { return d == StoredDType::kF32 || d == StoredDType::kF64; }
+
+// A parameter as a file is matched against it: a store's or a graph's.
+struct Declared {
+  const std::string& name;
+  const graph::Shape& shape;
+};
+
+// The report (nothing loaded yet) and, per declared parameter, the tensor that loads into it
+// or null.
+std::pair<WeightsLoadReport, std::vector<const StoredTensor*>> match(
+    const SafetensorsContent& file, const std::vector<Declared>& params) {
+  WeightsLoadReport report;
+  report.parameters = params.size();
+  std::vector<const StoredTensor*> matches;
+  std::set<std::string_view> names;
+  for (const Declared& p : params) {
+    names.insert(p.name);
+    const auto it = file.tensors.find(p.name);
+    const StoredTensor* found = nullptr;
+    if (it == file.tensors.end()) {
+      report.missing.push_back(p.name);
+    } else if (!is_float(it->second.dtype)) {
+      report.mismatched.push_back(fmt::format("{}: the file holds {} values, the model floats",
+                                              p.name, to_string(it->second.dtype)));
+    } else if (it->second.shape != p.shape) {
+      report.mismatched.push_back(fmt::format("{}: the file has {}, the model {}", p.name,
+                                              it->second.shape.to_string(), p.shape.to_string()));
+    } else {
+      found = &it->second;
+    }
+    matches.push_back(found);
+  }
+  for (const auto& entry : file.tensors)
+    if (!names.count(entry.first)) report.unexpected.push_back(entry.first);
+  return {std::move(report), std::move(matches)};
+}
 
 }  // namespace
 
@@ -51,37 +90,29 @@ void save_weights(const std::string& path, const ParameterStore<T>& params,
   write_safetensors(path, content);
 }
 
+WeightsLoadReport match_weights(const SafetensorsContent& file, const graph::Graph& graph) {
+  std::vector<Declared> params;
+  for (graph::ValueId v : graph.parameters())
+    params.push_back({graph.value(v).name, graph.value(v).shape});
+  return match(file, params).first;
+}
+
 template <typename T>
 WeightsLoadReport load_weights(const SafetensorsContent& file, ParameterStore<T>& params,
                                LoadMode mode, std::string_view source) {
-  WeightsLoadReport report;
-  report.parameters = params.all().size();
-  std::vector<std::pair<Parameter<T>*, const StoredTensor*>> matches;
-  for (Parameter<T>& p : params.all()) {
-    const auto it = file.tensors.find(p.name);
-    if (it == file.tensors.end()) {
-      report.missing.push_back(p.name);
-    } else if (!is_float(it->second.dtype)) {
-      report.mismatched.push_back(fmt::format("{}: the file holds {} values, the model floats",
-                                              p.name, to_string(it->second.dtype)));
-    } else if (it->second.shape != p.data.shape) {
-      report.mismatched.push_back(fmt::format("{}: the file has {}, the model {}", p.name,
-                                              it->second.shape.to_string(),
-                                              p.data.shape.to_string()));
-    } else {
-      matches.emplace_back(&p, &it->second);
-    }
-  }
-  for (const auto& entry : file.tensors)
-    if (!params.find(entry.first)) report.unexpected.push_back(entry.first);
+  std::vector<Declared> declared;
+  for (const Parameter<T>& p : params.all()) declared.push_back({p.name, p.data.shape});
+  auto [report, matches] = match(file, declared);
   if (mode == LoadMode::kStrict && !report.complete())
     throw SafetensorsError(fmt::format("{}: {}", source, report.problems()));
-  for (auto [p, stored] : matches) {
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (!matches[i]) continue;
+    Parameter<T>& p = params.all()[i];
     // Copied into the existing buffer: an executor may hold its address.
     const std::vector<T> values =
-        stored_values<T>(*stored, fmt::format("{}: tensor '{}'", source, p->name));
-    std::copy(values.begin(), values.end(), p->data.data.begin());
-    report.loaded.push_back(p->name);
+        stored_values<T>(*matches[i], fmt::format("{}: tensor '{}'", source, p.name));
+    std::copy(values.begin(), values.end(), p.data.data.begin());
+    report.loaded.push_back(p.name);
   }
   return report;
 }

@@ -38,6 +38,12 @@ template <typename T>
 void save_weights(const std::string& path, const ParameterStore<T>& params,
                   const std::map<std::string, std::string, std::less<>>& metadata = {});
 
+// What load_weights would report for a store of `graph`, from the graph's parameters alone:
+// nothing is loaded and no store is needed. A saved model's weights are matched this way
+// before its store is allocated, so a spec declaring parameters the file does not hold (an
+// Embedding of a billion rows) costs nothing.
+WeightsLoadReport match_weights(const SafetensorsContent& file, const graph::Graph& graph);
+
 // `source` names the file in messages. In kStrict mode an incomplete match throws
 // SafetensorsError ("<source>: " + problems()) before any parameter changes.
 template <typename T>

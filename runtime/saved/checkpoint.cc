@@ -39,8 +39,8 @@ void commit_checkpoint(const std::string& dir, const std::string& checkpoint, Tr
   sync_directory(dir_file(dir, kCheckpointsDir));
   const fs::path name = fs::path(checkpoint).filename();
   state.checkpoint = (fs::path(kCheckpointsDir) / name).string();
-  write_state(dir, state);
   link_file_atomically(dir_file(checkpoint, use), dir_file(dir, "weights.safetensors"));
+  write_state(dir, state);
   // The checkpoints before this one are no longer named by anything, nor are the temporary
   // files of a process killed while writing. A failure to remove one costs disk space, not
   // data: the next save tries again.
@@ -67,6 +67,14 @@ CheckpointFiles checkpoint_files(const std::string& dir, const TrainState& state
                                     dir_file(dir, "state.json"), path.string()));
   return {(path / kLastWeightsFile).string(), (path / kBestWeightsFile).string(),
           (path / kOptimizerFile).string()};
+}
+
+std::string weights_of_checkpoint(const std::string& dir, const TrainState& state) {
+  if (state.checkpoint.empty()) return "weights.safetensors";
+  checkpoint_files(dir, state);  // refuses a name outside DIR/checkpoints/, or a missing one
+  const fs::path best = fs::path(state.checkpoint) / kBestWeightsFile;
+  if (fs::exists(fs::path(dir) / best)) return best.string();
+  return (fs::path(state.checkpoint) / kLastWeightsFile).string();
 }
 
 }  // namespace twinflow::runtime

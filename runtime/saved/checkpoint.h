@@ -8,9 +8,11 @@
 // process killed at any moment leaves state.json naming a complete checkpoint (the new one or
 // the one before), and --resume never mixes the weights of one step with the state of another.
 // Saving, in order: begin_checkpoint makes the directory; the trainer writes the files;
-// commit_checkpoint writes state.json, then points DIR/weights.safetensors at the weights to
-// use (a hard link, no copy) and removes the checkpoints before and the temporary files of
-// writers killed mid-write.
+// commit_checkpoint points DIR/weights.safetensors at the weights to use (a hard link, no copy),
+// writes state.json, and removes the checkpoints before and the temporary files of writers
+// killed mid-write. The link comes first so that a directory whose state.json names a checkpoint
+// always has weights.safetensors: a kill between the two leaves the new weights under it and the
+// state naming the checkpoint before, which --resume continues from.
 #pragma once
 
 #include <string>
@@ -32,9 +34,9 @@ struct CheckpointFiles {
 // left there is removed) and returns its path.
 std::string begin_checkpoint(const std::string& dir, int64_t step);
 
-// The checkpoint's files are written: syncs its directory, writes DIR/state.json (with
-// state.checkpoint naming it), links DIR/weights.safetensors to its file `use`
-// (kBestWeightsFile or kLastWeightsFile), then removes every other checkpoint of DIR.
+// The checkpoint's files are written: syncs its directory, links DIR/weights.safetensors to its
+// file `use` (kBestWeightsFile or kLastWeightsFile), writes DIR/state.json (with
+// state.checkpoint naming it), then removes every other checkpoint of DIR.
 void commit_checkpoint(const std::string& dir, const std::string& checkpoint, TrainState state,
                        const char* use);
 
@@ -43,5 +45,10 @@ void commit_checkpoint(const std::string& dir, const std::string& checkpoint, Tr
 // optimizer.safetensors. Throws ModelDirError when the checkpoint is missing or its name leaves
 // DIR/checkpoints/.
 CheckpointFiles checkpoint_files(const std::string& dir, const TrainState& state);
+
+// The weights of the checkpoint state names, relative to DIR: its best.safetensors, or
+// last.safetensors when it was trained without validation; weights.safetensors when state
+// names no checkpoint.
+std::string weights_of_checkpoint(const std::string& dir, const TrainState& state);
 
 }  // namespace twinflow::runtime

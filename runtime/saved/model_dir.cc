@@ -4,11 +4,13 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "runtime/io/atomic_file.h"
 #include "runtime/io/safetensors.h"
 #include "runtime/io/weights_file.h"
+#include "runtime/saved/checkpoint.h"
 
 namespace twinflow::runtime {
 
@@ -19,10 +21,83 @@ using nlohmann::json;
 // JSON has no Inf or NaN: they are written as null and read back as the defaults.
 json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
-double number_from(const json& j, const char* key, double fallback) {
-  const auto it = j.find(key);
-  return it == j.end() || it->is_null() ? fallback : it->get<double>();
-}
+// state.json's keys are read one by one, so an error names the key and what it holds. A count
+// is checked to be a whole number before it is converted: nlohmann's get<int64_t>() cuts 1.5 to
+// 1 and turns 1e300 into undefined behaviour.
+class StateReader {
+ public:
+  StateReader(const json& j, const std::string& path) : j_(j), path_(path) {
+    if (!j_.is_object()) fail(fmt::format("it must hold a JSON object, not {}", j_.type_name()));
+  }
+
+  int64_t count(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > kMaxCount) ||
+        (!v.is_number_unsigned() && v.get<int64_t>() < 0))
+      fail(fmt::format("'{}' must be a whole number from 0 to {}, found {}", key, kMaxCount,
+                       v.dump()));
+    return v.get<int64_t>();
+  }
+  uint64_t seed(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_number_unsigned())
+      fail(fmt::format("'{}' must be a whole number from 0 to 2^64 - 1, found {}", key, v.dump()));
+    return v.get<uint64_t>();
+  }
+  std::string text(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_string()) fail(fmt::format("'{}' must be a string, found {}", key, v.dump()));
+    return v.get<std::string>();
+  }
+  // Keys added to state.json after its first version read as fallback when absent.
+  int64_t count_or(const char* key, int64_t fallback) const {
+    return j_.contains(key) ? count(key) : fallback;
+  }
+  std::string text_or(const char* key, const std::string& fallback) const {
+    return j_.contains(key) ? text(key) : fallback;
+  }
+  // The files a run was trained on: a list of {role, path, sha256}, all strings.
+  std::vector<InputFile> inputs(const char* key) const {
+    std::vector<InputFile> files;
+    if (!j_.contains(key)) return files;
+    const json& list = at(key);
+    if (!list.is_array()) fail(fmt::format("'{}' must be a list, found {}", key, list.dump()));
+    for (const json& f : list) {
+      const auto field = [&](const char* name) {
+        const auto it = f.is_object() ? f.find(name) : f.end();
+        if (it == f.end() || !it->is_string())
+          fail(fmt::format("each of '{}' must hold the strings role, path and sha256, found {}",
+                           key, f.dump()));
+        return it->get<std::string>();
+      };
+      files.push_back({field("role"), field("path"), field("sha256")});
+    }
+    return files;
+  }
+  // JSON has no Inf or NaN: they are written as null, and null (or no key) reads as fallback.
+  double number(const char* key, double fallback) const {
+    const auto it = j_.find(key);
+    if (it == j_.end() || it->is_null()) return fallback;
+    if (!it->is_number()) fail(fmt::format("'{}' must be a number, found {}", key, it->dump()));
+    return it->get<double>();
+  }
+
+  [[noreturn]] void fail(const std::string& detail) const {
+    throw ModelDirError(fmt::format("{}: not a valid state file: {}", path_, detail));
+  }
+
+ private:
+  static constexpr uint64_t kMaxCount = std::numeric_limits<int64_t>::max();
+
+  const json& at(const char* key) const {
+    const auto it = j_.find(key);
+    if (it == j_.end()) fail(fmt::format("it has no '{}'", key));
+    return *it;
+  }
+
+  const json& j_;
+  const std::string& path_;
+};
 
 std::string read_text_file(const std::string& path) {
   const std::vector<unsigned char> bytes = read_file_bytes(path);
@@ -82,31 +157,29 @@ void write_state(const std::string& dir, const TrainState& state) {
 TrainState read_state(const std::string& dir) {
   require_file(dir, "state.json");
   const std::string path = dir_file(dir, "state.json");
+  json j;
   try {
-    const json j = json::parse(read_text_file(path));
-    TrainState s;
-    s.epoch = j.at("epoch").get<int64_t>();
-    s.step = j.at("step").get<int64_t>();
-    s.best_val_loss = number_from(j, "best_val_loss", s.best_val_loss);
-    s.best_epoch = j.at("best_epoch").get<int64_t>();
-    s.stale_epochs = j.at("stale_epochs").get<int64_t>();
-    s.seed = j.at("seed").get<uint64_t>();
-    s.dtype = j.at("dtype").get<std::string>();
-    s.initial_loss = number_from(j, "initial_loss", s.initial_loss);
-    s.batch = j.value("batch", int64_t{0});
-    s.checkpoint = j.value("checkpoint", std::string());
-    for (const json& f : j.value("inputs", json::array()))
-      s.inputs.push_back({f.at("role").get<std::string>(), f.at("path").get<std::string>(),
-                          f.at("sha256").get<std::string>()});
-    if (s.epoch < 0 || s.batch < 0 || s.step < 0)
-      throw ModelDirError(fmt::format("{}: epoch, batch and step must not be negative", path));
-    if (s.dtype != "float32" && s.dtype != "float64")
-      throw ModelDirError(
-          fmt::format("{}: dtype must be float32 or float64, found '{}'", path, s.dtype));
-    return s;
+    j = json::parse(read_text_file(path));
   } catch (const json::exception& e) {
     throw ModelDirError(fmt::format("{}: not a valid state file: {}", path, e.what()));
   }
+  const StateReader read(j, path);
+  TrainState s;
+  s.epoch = read.count("epoch");
+  s.step = read.count("step");
+  s.best_val_loss = read.number("best_val_loss", s.best_val_loss);
+  s.best_epoch = read.count("best_epoch");
+  s.stale_epochs = read.count("stale_epochs");
+  s.seed = read.seed("seed");
+  s.dtype = read.text("dtype");
+  s.initial_loss = read.number("initial_loss", s.initial_loss);
+  s.batch = read.count_or("batch", 0);
+  s.checkpoint = read.text_or("checkpoint", "");
+  s.inputs = read.inputs("inputs");
+  if (s.dtype != "float32" && s.dtype != "float64")
+    throw ModelDirError(
+        fmt::format("{}: dtype must be float32 or float64, found '{}'", path, s.dtype));
+  return s;
 }
 
 void write_log(const std::string& dir, const std::vector<std::string>& lines) {
@@ -136,8 +209,11 @@ SavedModel load_model_dir(const std::string& dir) {
         fmt::format("{}: not a directory (a saved model is one: twinflow train "
                     "--out DIR writes it)",
                     dir));
-  for (const char* name : {"spec.yaml", "vocab.txt", "weights.safetensors", "state.json"})
-    require_file(dir, name);
+  for (const char* name : {"spec.yaml", "vocab.txt", "state.json"}) require_file(dir, name);
+  TrainState state = read_state(dir);
+  const bool linked = std::filesystem::exists(dir_file(dir, "weights.safetensors"));
+  const std::string weights = linked ? "weights.safetensors" : weights_of_checkpoint(dir, state);
+  require_file(dir, weights);
   graph::Diagnostics diags;
   const std::string spec_path = dir_file(dir, "spec.yaml");
   std::optional<graph::ModelSpec> spec = graph::parse_spec_file(spec_path, diags);
@@ -145,8 +221,7 @@ SavedModel load_model_dir(const std::string& dir) {
   if (spec) model = graph::build_model(*spec, diags);
   if (!model) throw ModelDirError(diags.to_string() + spec_path + ": the spec has errors");
   Vocabulary vocab = Vocabulary::read(dir_file(dir, "vocab.txt"));
-  TrainState state = read_state(dir);
-  return SavedModel{std::move(*model), std::move(vocab), state};
+  return SavedModel{std::move(*model), std::move(vocab), state, weights};
 }
 
 template <typename T>
@@ -155,7 +230,24 @@ void load_dir_weights(const std::string& dir, const std::string& file, Parameter
   load_weights(dir_file(dir, file), params, LoadMode::kStrict);
 }
 
+template <typename T>
+ParameterStore<T> load_dir_parameters(const std::string& dir, const std::string& file,
+                                      const graph::Graph& graph, uint64_t seed) {
+  require_file(dir, file);
+  const std::string path = dir_file(dir, file);
+  const SafetensorsContent weights = read_safetensors(path);
+  const WeightsLoadReport report = match_weights(weights, graph);
+  if (!report.complete()) throw SafetensorsError(fmt::format("{}: {}", path, report.problems()));
+  ParameterStore<T> params(graph, seed);
+  load_weights(weights, params, LoadMode::kStrict, path);
+  return params;
+}
+
 template void load_dir_weights(const std::string&, const std::string&, ParameterStore<float>&);
 template void load_dir_weights(const std::string&, const std::string&, ParameterStore<double>&);
+template ParameterStore<float> load_dir_parameters(const std::string&, const std::string&,
+                                                   const graph::Graph&, uint64_t);
+template ParameterStore<double> load_dir_parameters(const std::string&, const std::string&,
+                                                    const graph::Graph&, uint64_t);
 
 }  // namespace twinflow::runtime

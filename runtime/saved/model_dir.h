@@ -8,7 +8,8 @@
 //                               command line's overrides applied, data paths made absolute)
 //   DIR/vocab.txt               the vocabulary (runtime/text/vocabulary.h)
 //   DIR/weights.safetensors     the weights to use: the best epoch's by validation loss (the
-//                               last epoch's when there is no validation file)
+//                               last epoch's when there is no validation file); a hard link to
+//                               the checkpoint's file (SavedModel::weights)
 //   DIR/state.json              {"epoch", "batch", "step", "best_val_loss", "best_epoch",
 //                                "stale_epochs", "seed", "dtype", "initial_loss",
 //                                "checkpoint", "inputs"}
@@ -89,6 +90,10 @@ struct SavedModel {
   graph::Model model;
   Vocabulary vocab;
   TrainState state;
+  // The weights to use, relative to the directory: weights.safetensors, or when it is missing
+  // the checkpoint's file it links to (runtime/saved/checkpoint.h: a process killed before its
+  // first link leaves state.json naming a checkpoint without the link).
+  std::string weights = "weights.safetensors";
 };
 
 // Parses and builds DIR/spec.yaml, reads the vocabulary and the state. Throws ModelDirError.
@@ -98,9 +103,21 @@ SavedModel load_model_dir(const std::string& dir);
 template <typename T>
 void load_dir_weights(const std::string& dir, const std::string& file, ParameterStore<T>& params);
 
+// A store for `graph` (seeded with `seed`) holding `file` of the directory, loaded strictly.
+// The file is matched against the graph's parameters before the store is allocated, so a
+// spec.yaml declaring parameters the weights do not hold is refused, with load_dir_weights'
+// message, at the cost of the file alone.
+template <typename T>
+ParameterStore<T> load_dir_parameters(const std::string& dir, const std::string& file,
+                                      const graph::Graph& graph, uint64_t seed);
+
 extern template void load_dir_weights(const std::string&, const std::string&,
                                       ParameterStore<float>&);
 extern template void load_dir_weights(const std::string&, const std::string&,
                                       ParameterStore<double>&);
+extern template ParameterStore<float> load_dir_parameters(const std::string&, const std::string&,
+                                                          const graph::Graph&, uint64_t);
+extern template ParameterStore<double> load_dir_parameters(const std::string&, const std::string&,
+                                                           const graph::Graph&, uint64_t);
 
 }  // namespace twinflow::runtime

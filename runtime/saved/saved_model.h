@@ -11,18 +11,20 @@
 namespace twinflow::runtime {
 
 // Calls body(saved, roles, params) with a ParameterStore<float> or <double> holding the
-// directory's weights.safetensors, and returns what it returns. Throws ModelDirError.
+// directory's weights (SavedModel::weights), and returns what it returns. Throws ModelDirError, and
+// SafetensorsError when the weights do not match the spec (before any parameter is allocated).
 template <class Body>
 int with_saved_model(const std::string& dir, Body&& body) {
   SavedModel saved = load_model_dir(dir);
   const ModelRoles roles = model_roles(saved.model);
+  const graph::Graph& graph = *saved.model.graph;
   if (saved.state.dtype == "float64") {
-    ParameterStore<double> params(*saved.model.graph, saved.state.seed);
-    load_dir_weights(dir, "weights.safetensors", params);
+    ParameterStore<double> params =
+        load_dir_parameters<double>(dir, saved.weights, graph, saved.state.seed);
     return body(saved, roles, params);
   }
-  ParameterStore<float> params(*saved.model.graph, saved.state.seed);
-  load_dir_weights(dir, "weights.safetensors", params);
+  ParameterStore<float> params =
+      load_dir_parameters<float>(dir, saved.weights, graph, saved.state.seed);
   return body(saved, roles, params);
 }
 

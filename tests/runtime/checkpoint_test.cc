@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "runtime/saved/model_dir.h"
+#include "runtime/saved/saved_model.h"
 #include "runtime/train/trainer.h"
 #include "tests/runtime/overfit_run.h"
 #include "tests/runtime/temp_dir.h"
@@ -143,6 +145,31 @@ TEST_SUITE("runtime.checkpoint") {
       CHECK_THROWS_WITH_AS(checkpoint_files(tmp.path("run"), state),
                            doctest::Contains("must name a directory in"), ModelDirError);
     }
+  }
+
+  // weights.safetensors is linked before state.json is replaced; a directory written while the
+  // order was the other way round, killed between the two, has state.json and no link.
+  TEST_CASE("without weights.safetensors a model is used with its checkpoint's weights") {
+    OverfitFiles f;
+    const graph::Model model = testing::build_spec_file(f.spec);
+    TrainOptions options;
+    options.out_dir = f.tmp.path("run");
+    Trainer<double>(model, options).fit();
+    const std::string dir = options.out_dir;
+    CHECK(load_model_dir(dir).weights == "weights.safetensors");
+    const std::string best = checkpoint_files(dir, read_state(dir)).best;
+    // Differences between the store with_saved_model hands over and the checkpoint's weights.
+    const auto differences_from_best = [&] {
+      return with_saved_model(dir, [&](const SavedModel&, const ModelRoles&, auto& params) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(params)>, ParameterStore<double>>)
+          return static_cast<int>(testing::differences(params, best));
+        return -1;
+      });
+    };
+    CHECK(differences_from_best() == 0);
+    fs::remove(dir + "/weights.safetensors");
+    CHECK(load_model_dir(dir).weights == read_state(dir).checkpoint + "/best.safetensors");
+    CHECK(differences_from_best() == 0);
   }
 
   TEST_CASE("a run saved with its checkpoint files in the directory itself still resumes") {

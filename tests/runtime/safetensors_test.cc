@@ -177,6 +177,27 @@ TEST_SUITE("runtime.safetensors") {
           "w.safetensors: __metadata__ 'epoch' must be a string, not number");
   }
 
+  // Found by fuzz_safetensors: the reader counted this shape's bytes in unsigned 64 bits and
+  // found 0, the writer in signed 64 bits and overflowed before reaching the 0, so a file that
+  // read did not write back.
+  TEST_CASE("an empty tensor whose other dimensions multiply past 2^63 reads and writes back") {
+    const std::vector<unsigned char> file = crafted(
+        R"({"h": {"dtype": "F64", "shape": [429, 967296, 4294967296, 0], "data_offsets": [0, 0]}})",
+        0);
+    const SafetensorsContent c = parse_safetensors(file, "w.safetensors");
+    CHECK(c.tensors.at("h").bytes.empty());
+    CHECK(expected_bytes(c.tensors.at("h").shape, StoredDType::kF64) == 0);
+    CHECK(parse_safetensors(serialize_safetensors(c), "again").tensors.at("h").shape ==
+          Shape{429, 967296, 4294967296, 0});
+    // Without the 0 the same dimensions are too many bytes to count: refused by both.
+    CHECK(error_of(crafted(
+              R"({"h": {"dtype": "F64", "shape": [429, 967296, 4294967296], "data_offsets": [0, 0]}})",
+              0)) == "w.safetensors: tensor 'h': shape [429, 967296, 4294967296] is impossibly large");
+    SafetensorsContent too_large;
+    too_large.tensors["h"] = StoredTensor{StoredDType::kF64, Shape{429, 967296, 4294967296}, {}};
+    CHECK_THROWS_AS(serialize_safetensors(too_large), SafetensorsError);
+  }
+
   TEST_CASE("no prefix of a file and no flipped byte crashes the reader") {
     const std::vector<unsigned char> file = serialize_safetensors(sample());
     REQUIRE(error_of(file) == "(no error)");

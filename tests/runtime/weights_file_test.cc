@@ -82,6 +82,26 @@ TEST_SUITE("runtime.safetensors") {
     CHECK(strict.value(0) == std::vector<double>{0, 0, 0, 0, 0, 0});  // nothing changed
   }
 
+  TEST_CASE("match_weights reports from the graph alone what a load would report") {
+    Params<double> saved = model<double>();
+    SafetensorsContent file;
+    file.tensors["emb.embeddings"] = to_stored(saved[0].data);
+    file.tensors["head.kernal"] = to_stored(saved[1].data);
+    file.tensors["head.bias"] = to_stored(ops::Tensor<int32_t>(Shape{1}));
+    const WeightsLoadReport report = match_weights(file, saved.graph);
+    CHECK(report.loaded.empty());  // nothing is loaded
+    CHECK(report.parameters == 3);
+    CHECK(report.problems() ==
+          "missing from the file: head.kernel; not in the model: head.kernal (did you mean "
+          "'head.kernel'?); mismatched: head.bias: the file holds I32 values, the model floats");
+    Params<double> p = model<double>();
+    CHECK(load_weights(file, *p.store, LoadMode::kReport, "w.st").problems() == report.problems());
+    file.tensors.erase("head.kernal");
+    file.tensors["head.kernel"] = to_stored(saved[1].data);
+    file.tensors["head.bias"] = to_stored(saved[2].data);
+    CHECK(match_weights(file, saved.graph).complete());
+  }
+
   TEST_CASE("an integer tensor under a parameter's name is a mismatch naming it") {
     Params<float> p = model<float>();
     SafetensorsContent file;
