@@ -15,12 +15,7 @@ namespace {
 using graph::ValueId;
 
 TEST_CASE("backward announces every parameter once, complete, in gradient_order's order") {
-  runtime::SiameseConfig config;
-  config.vocab = 30;
-  config.embed_dim = 4;
-  config.seq_len = 5;
-  config.units = 3;
-  config.dropout = config.recurrent_dropout = 0.0;
+  const runtime::SiameseConfig config = testing::tiny_siamese(30);
   auto model = runtime::cosine_siamese(config);
   runtime::ParameterStore<double> params(*model.graph, 3);
   const int64_t n = 5;

@@ -107,12 +107,7 @@ TEST_CASE("every process ends with the batch's gradient, however the batch is sh
   for (const Case c : {Case{400, 6, true}, Case{10, 6, false}, Case{400, 2, true}}) {
     CAPTURE(c.table_rows);
     CAPTURE(c.batch);
-    SiameseConfig config;
-    config.vocab = c.table_rows;
-    config.embed_dim = 4;
-    config.seq_len = 5;
-    config.units = 3;
-    config.dropout = config.recurrent_dropout = 0.0;
+    const SiameseConfig config = testing::tiny_siamese(c.table_rows);
     const ReferenceModel model = cosine_siamese(config);
     const ops::IdTensor left = testing::random_ids(c.batch, config.seq_len, 10, 1);
     const ops::IdTensor right = testing::random_ids(c.batch, config.seq_len, 10, 2);
