@@ -126,32 +126,92 @@ void Tape<T>::forward(bool training, uint64_t seed, std::span<const uint64_t> ro
 }
 
 template <typename T>
-void Tape<T>::backward(ValueId loss, T scale) {
+void Tape<T>::backward(ValueId loss, T scale, const GradientDone& done) {
   Tensor<T> dy(value(loss).shape, scale);
-  backward(loss, dy);
+  backward(loss, dy, done);
 }
 
 template <typename T>
-void Tape<T>::backward(ValueId output, const Tensor<T>& dy) {
+void Tape<T>::mark_paths(ValueId output, std::vector<bool>& leads,
+                         std::vector<bool>& reached) const {
+  const auto& values = graph_.values();
+  const auto& nodes = graph_.nodes();
+  // Which values lead to a bound gradient (forward sweep) ...
+  for (size_t v = 0; v < values.size(); ++v) leads[v] = grad_bound_[v];
+  for (const graph::Node& node : nodes)
+    for (ValueId in : node.inputs)
+      if (leads[static_cast<size_t>(in)]) leads[static_cast<size_t>(node.output)] = true;
+  // ... and which are reached from the output (backward sweep).
+  std::fill(reached.begin(), reached.end(), false);
+  reached[static_cast<size_t>(output)] = true;
+  for (size_t n = nodes.size(); n-- > 0;)
+    if (reached[static_cast<size_t>(nodes[n].output)])
+      for (ValueId in : nodes[n].inputs) reached[static_cast<size_t>(in)] = true;
+}
+
+// Backward walks the nodes in reverse, so the last VJP to add into a bound gradient is that of
+// the first node in graph order that reads it and runs; kNoWriter when none does.
+template <typename T>
+std::vector<int64_t> Tape<T>::last_writers(const std::vector<bool>& leads,
+                                           const std::vector<bool>& reached) const {
+  const auto& nodes = graph_.nodes();
+  std::vector<int64_t> writer(graph_.values().size(), kNoWriter);
+  for (size_t n = nodes.size(); n-- > 0;) {
+    const size_t out = static_cast<size_t>(nodes[n].output);
+    if (!leads[out] || !reached[out]) continue;
+    for (ValueId in : nodes[n].inputs)
+      if (grad_bound_[static_cast<size_t>(in)]) writer[static_cast<size_t>(in)] = int64_t(n);
+  }
+  return writer;
+}
+
+template <typename T>
+std::vector<ValueId> Tape<T>::gradient_order(ValueId output) const {
+  std::vector<bool> leads(graph_.values().size()), reached(graph_.values().size());
+  mark_paths(output, leads, reached);
+  std::vector<ValueId> order;
+  std::vector<int64_t> writer = last_writers(leads, reached);
+  const auto record = [&](ValueId v) { order.push_back(v); };
+  announce_unwritten(writer, record);
+  for (size_t n = graph_.nodes().size(); n-- > 0;) announce_written(n, writer, record);
+  return order;
+}
+
+template <typename T>
+void Tape<T>::announce_unwritten(std::vector<int64_t>& writer, const GradientDone& done) const {
+  for (size_t v = 0; v < writer.size(); ++v)
+    if (grad_bound_[v] && writer[v] == kNoWriter) {
+      writer[v] = kAnnounced;
+      done(static_cast<ValueId>(v));
+    }
+}
+
+template <typename T>
+void Tape<T>::announce_written(size_t n, std::vector<int64_t>& writer,
+                               const GradientDone& done) const {
+  for (ValueId in : graph_.nodes()[n].inputs) {
+    int64_t& w = writer[static_cast<size_t>(in)];
+    if (w != int64_t(n)) continue;
+    w = kAnnounced;  // a node reading one value twice announces it once
+    done(in);
+  }
+}
+
+template <typename T>
+void Tape<T>::backward(ValueId output, const Tensor<T>& dy, const GradientDone& done) {
   const auto& values = graph_.values();
   const auto& nodes = graph_.nodes();
   if (!(dy.shape == value(output).shape))
     throw graph::GraphError(fmt::format("backward: dy has shape {} but '{}' has shape {}",
                                         dy.shape.to_string(), graph_.value(output).name,
                                         value(output).shape.to_string()));
-  // Which values lead to a bound gradient (forward sweep) ...
   std::vector<bool>& leads = leads_;
-  for (size_t v = 0; v < values.size(); ++v) leads[v] = grad_bound_[v];
-  for (const graph::Node& node : nodes)
-    for (ValueId in : node.inputs)
-      if (leads[static_cast<size_t>(in)]) leads[static_cast<size_t>(node.output)] = true;
-  // ... and which are reached from the output (backward sweep).
   std::vector<bool>& reached = reached_;
-  std::fill(reached.begin(), reached.end(), false);
-  reached[static_cast<size_t>(output)] = true;
-  for (size_t n = nodes.size(); n-- > 0;)
-    if (reached[static_cast<size_t>(nodes[n].output)])
-      for (ValueId in : nodes[n].inputs) reached[static_cast<size_t>(in)] = true;
+  mark_paths(output, leads, reached);
+  if (done) {
+    last_writer_ = last_writers(leads, reached);
+    announce_unwritten(last_writer_, done);
+  }
 
   for (size_t v = 0; v < values.size(); ++v) {
     if (grad_bound_[v]) continue;
@@ -190,6 +250,7 @@ void Tape<T>::backward(ValueId output, const Tensor<T>& dy) {
     ops::op_def_of(*node.op).template backward<T>()(
         node.attrs, ctx, in_scratch_, ops::In<T>{y.data.data(), nullptr, y.shape},
         ops::In<T>{gy.data.data(), nullptr, gy.shape}, ops::GradArgs<T>(grad_scratch_));
+    if (done) announce_written(n, last_writer_, done);
   }
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -43,10 +44,18 @@ class Tape {
   // (ops/row_random.h).
   void forward(bool training, uint64_t seed, std::span<const uint64_t> row_keys = {});
 
-  // Adds d(Σ dy ⊙ output)/dv into every bound gradient.
-  void backward(ValueId output, const Tensor<T>& dy);
+  // Called with each bound gradient as soon as backward has added all it will into it (the
+  // VJP of its last consumer has run), so that a caller can send it while backward goes on.
+  using GradientDone = std::function<void(ValueId)>;
+
+  // Adds d(Σ dy ⊙ output)/dv into every bound gradient; `done` hears of each (see above).
+  void backward(ValueId output, const Tensor<T>& dy, const GradientDone& done = {});
   // For a scalar loss: adds scale · dloss/dv.
-  void backward(ValueId loss, T scale = T(1));
+  void backward(ValueId loss, T scale = T(1), const GradientDone& done = {});
+  // The order in which backward(output, ...) completes the bound gradients: those it does not
+  // reach first, then by their last consumer from the graph's end. It depends on the graph
+  // and the bindings only, never on the data, so every process of a run sees the same order.
+  std::vector<ValueId> gradient_order(ValueId output) const;
 
   const Tensor<T>& value(ValueId v) const;
   const IdTensor& ids(ValueId v) const;
@@ -60,6 +69,12 @@ class Tape {
 
  private:
   ops::In<T> view(ValueId v) const;
+  void mark_paths(ValueId output, std::vector<bool>& leads, std::vector<bool>& reached) const;
+  static constexpr int64_t kNoWriter = -1, kAnnounced = -2;
+  std::vector<int64_t> last_writers(const std::vector<bool>& leads,
+                                    const std::vector<bool>& reached) const;
+  void announce_unwritten(std::vector<int64_t>& writer, const GradientDone& done) const;
+  void announce_written(size_t n, std::vector<int64_t>& writer, const GradientDone& done) const;
   void infer_runtime_shape(graph::NodeId n);
   // Node n's randomness: its own stream of the pass's seed, and the rows' keys.
   ops::RowSeeds node_random(size_t n) const {
@@ -77,9 +92,10 @@ class Tape {
   std::vector<ops::In<T>> in_scratch_;
   std::vector<ops::Out<T>> grad_scratch_;
   std::vector<graph::ValueInfo> info_scratch_;
-  std::vector<ValueId> inputs_;  // the graph's inputs, checked against bound data each forward
-  std::vector<bool> leads_;      // backward: the value leads to a bound gradient
-  std::vector<bool> reached_;    // backward: the value is reached from the output
+  std::vector<ValueId> inputs_;       // the graph's inputs, checked against bound data each forward
+  std::vector<bool> leads_;           // backward: the value leads to a bound gradient
+  std::vector<bool> reached_;         // backward: the value is reached from the output
+  std::vector<int64_t> last_writer_;  // backward: the node completing a bound gradient
   uint64_t seed_ = 0;
   std::vector<uint64_t> row_keys_;
   bool training_ = false;

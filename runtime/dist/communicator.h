@@ -26,6 +26,9 @@ class PendingSum {
  public:
   virtual ~PendingSum() = default;
   virtual void wait() = 0;
+  // Whether the sum is done, without waiting. MPI moves a started sum along only inside its own
+  // calls, so asking now and then, between computations, lets it progress.
+  virtual bool ready() = 0;
 };
 
 class Communicator {

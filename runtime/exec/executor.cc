@@ -38,8 +38,9 @@ void Executor<T>::forward(bool training, uint64_t seed, std::span<const uint64_t
 }
 
 template <typename T>
-void Executor<T>::backward(graph::ValueId loss, T scale) {
-  tape_.backward(loss, scale);
+void Executor<T>::backward(graph::ValueId loss, T scale,
+                           const typename autograd::Tape<T>::GradientDone& done) {
+  tape_.backward(loss, scale, done);
 }
 
 template <typename T>

@@ -30,8 +30,10 @@ class Executor {
   // Runs the whole graph; dropout is on when training, with masks drawn from `seed` and, per
   // batch row, its key (the row's number in the dataset; autograd/tape.h).
   void forward(bool training, uint64_t seed, std::span<const uint64_t> row_keys = {});
-  // Adds scale · d(value of `loss`)/dθ into every trainable parameter's gradient.
-  void backward(graph::ValueId loss, T scale = T(1));
+  // Adds scale · d(value of `loss`)/dθ into every trainable parameter's gradient; `done` hears
+  // of each parameter as soon as its gradient is complete (autograd/tape.h).
+  void backward(graph::ValueId loss, T scale = T(1),
+                const typename autograd::Tape<T>::GradientDone& done = {});
 
   const ops::Tensor<T>& value(graph::ValueId v) const { return tape_.value(v); }
   const ops::Tensor<T>& value(std::string_view name) const;

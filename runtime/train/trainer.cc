@@ -52,6 +52,7 @@ TrainSummary Trainer<T>::fit() {
   if (val_ && !best_.empty())
     for (size_t i = 0; i < best_.size(); ++i) params_.all()[i].data = best_[i];
   summary.best_epoch = state_.best_epoch;
+  if (exchange_) say(describe(exchange_->traffic(), processes_.size()));
   return summary;
 }
 
@@ -111,11 +112,23 @@ void Trainer<T>::run_batch(std::span<const int64_t> rows, bool keep_towers, Eval
       rows.subspan(static_cast<size_t>(share.begin), static_cast<size_t>(share.end - share.begin));
   const int64_t count = static_cast<int64_t>(own.size());
   const int64_t parts = std::min(options_.accumulate, count);
+  const auto part_of = [&](int64_t m) {
+    const int64_t begin = count * m / parts, end = count * (m + 1) / parts;
+    return own.subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin));
+  };
+  const auto backward = [&](std::span<const int64_t> part,
+                            const typename autograd::Tape<T>::GradientDone& done) {
+    executor_.backward(
+        roles_.loss, static_cast<T>(static_cast<double>(part.size()) / static_cast<double>(total)),
+        done);
+    collect(roles_, executor_, batch_, keep_towers, running);
+  };
+  // Every forward runs inside together(), so that a failure on any process (a non-finite loss)
+  // stops every process before any of them starts summing; the last part's backward then runs
+  // outside it, handing each gradient to the sum as soon as it is complete.
   together(processes_, [&] {
     for (int64_t m = 0; m < parts; ++m) {
-      const int64_t begin = count * m / parts, end = count * (m + 1) / parts;
-      const std::span<const int64_t> part =
-          own.subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin));
+      const std::span<const int64_t> part = part_of(m);
       gather(train_, part, batch_);
       feed(executor_, batch_);
       // Dropout masks follow (seed, step, dataset row): the same however the batch is split.
@@ -128,34 +141,23 @@ void Trainer<T>::run_batch(std::span<const int64_t> rows, bool keep_towers, Eval
       if (triplet_stats_) {
         const ops::TripletBatchStats stats =
             ops::triplet_batch_stats(executor_.value(triplet_pred_), *triplet_stats_);
-        active_sum_ += stats.active_fraction * static_cast<double>(end - begin);
-        active_rows_ += end - begin;
+        const int64_t rows_in_part = static_cast<int64_t>(part.size());
+        active_sum_ += stats.active_fraction * static_cast<double>(rows_in_part);
+        active_rows_ += rows_in_part;
       }
-      executor_.backward(roles_.loss, static_cast<T>(static_cast<double>(end - begin) / total));
-      collect(roles_, executor_, batch_, keep_towers, running);
+      if (m + 1 < parts) backward(part, {});
     }
   });
-  sum_gradients();
+  if (!exchange_) {
+    if (parts > 0) backward(part_of(parts - 1), {});
+  } else {
+    exchange_->begin();
+    if (parts > 0) backward(part_of(parts - 1), [&](graph::ValueId v) { exchange_->done(v); });
+    exchange_->finish();
+  }
   check_gradients();
   optimizer_->step(params_);
   ++state_.step;
-}
-
-// The trainable parameters' gradients, summed over the processes into every process.
-template <typename T>
-void Trainer<T>::sum_gradients() {
-  if (processes_.size() == 1) return;
-  gradient_buffer_.clear();
-  for (const Parameter<T>& p : params_.all())
-    if (p.trainable)
-      gradient_buffer_.insert(gradient_buffer_.end(), p.grad.data.begin(), p.grad.data.end());
-  processes_.sum(std::span(gradient_buffer_));
-  auto next = gradient_buffer_.begin();
-  for (Parameter<T>& p : params_.all())
-    if (p.trainable) {
-      std::copy_n(next, p.grad.data.size(), p.grad.data.begin());
-      next += static_cast<std::ptrdiff_t>(p.grad.data.size());
-    }
 }
 
 // Whether any process was asked to stop: every process stops at the same step.

@@ -17,6 +17,8 @@
 // up to the batch's (backward(loss, b_i / B)); one optimizer step per batch. Dropout masks are
 // drawn from (seed, step, dataset row), so a float64 run, and a resumed one, repeat bit for bit,
 // and a batch's masks do not depend on how it is split (micro-batches, processes).
+// Over several processes (runtime/dist/), each takes its share of every batch's rows and the
+// gradients are summed during the last micro-batch's backward (runtime/train/gradient_exchange.h).
 // Checkpoints (runtime/saved/checkpoint.h): after every epoch, and after the step at which
 // TrainObserver::stop_requested turns true; a run resumed mid-epoch continues with the next batch
 // of the same order, so its weights match an uninterrupted run's bit for bit in float64 (its
@@ -48,6 +50,7 @@
 #include "runtime/saved/model_roles.h"
 #include "runtime/text/vocabulary.h"
 #include "runtime/train/evaluation.h"
+#include "runtime/train/gradient_exchange.h"
 
 namespace twinflow::runtime {
 
@@ -156,7 +159,6 @@ class Trainer {
   void resume();
   void run_epoch(int64_t epoch, EpochLog& log);
   void run_batch(std::span<const int64_t> rows, bool keep_towers, EvalResult& running);
-  void sum_gradients();
   bool stop_agreed();
   void check_loss() const;
   void check_gradients() const;
@@ -188,7 +190,8 @@ class Trainer {
   bool wrote_spec_ = false;  // the directory, spec.yaml and vocab.txt exist
   Batch<T> batch_;
   std::vector<uint64_t> row_keys_;  // the running micro-batch's dataset rows
-  std::vector<T> gradient_buffer_;  // every trainable gradient, packed for the processes' sum
+  // Sums the gradients over the processes during backward; none when this process is alone.
+  std::unique_ptr<GradientExchange<T>> exchange_;
   // A triplet loss whose hinges can be counted (ops/mining_losses.h): the value it reads and
   // how it counts; the epoch's running sum of active fractions, weighted by rows.
   std::optional<ops::TripletStatsOptions> triplet_stats_;

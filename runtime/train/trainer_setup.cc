@@ -110,6 +110,9 @@ Trainer<T>::Trainer(const graph::Model& model, TrainData data, TrainOptions opti
       executor_(*model.graph, params_) {
   together(processes_, [&] { setup(std::move(data.vocab)); });
   check_same_setup();
+  if (processes_.size() > 1)
+    exchange_ = std::make_unique<GradientExchange<T>>(*model.graph, executor_.tape(), roles_.loss,
+                                                      params_, processes_);
 }
 
 template <typename T>

@@ -132,12 +132,7 @@ TEST_SUITE("autograd") {
   }
 
   TEST_CASE("4 micro-batches accumulate to the gradient of their union batch") {
-    runtime::SiameseConfig config;
-    config.vocab = 30;
-    config.embed_dim = 4;
-    config.seq_len = 5;
-    config.units = 3;
-    config.dropout = config.recurrent_dropout = 0.0;
+    const runtime::SiameseConfig config = testing::tiny_siamese(30);
     auto model = runtime::cosine_siamese(config);
     runtime::ParameterStore<double> params(*model.graph, 11);
     const int64_t n = 9;

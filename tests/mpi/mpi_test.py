@@ -6,7 +6,8 @@ with the same weights within 1e-12, relative to each tensor's largest |w|: the p
 their shares' gradients in another order than one process adds its rows', so the last bits
 differ; the rows, their dropout masks and the optimizer steps are the same. A run started on 2 processes and
 resumed on 3 ends the same way. A process given bad data stops every process with its message,
-and processes given different vocabularies are refused at the start.
+and processes given different vocabularies are refused at the start. The processes sum the
+Embedding's gradient by the rows their texts hold, which the line they print at the end says.
 
 Usage: mpi_test.py TWINFLOW SOURCE_DIR WORK_DIR
 """
@@ -51,8 +52,9 @@ def largest_difference(run_dir, reference_dir):
     return largest
 
 
-def mpi_train(run, processes, out, resume=False, extra=()):
-    command = MPIRUN + ["-np", str(processes)] + run.command(out, resume, extra)
+def mpi_train(run, processes, out, resume=False, extra=(), quiet=True):
+    command = MPIRUN + ["-np", str(processes)] + [
+        a for a in run.command(out, resume, extra) if quiet or a != "--quiet"]
     return subprocess.run(command, capture_output=True, text=True, timeout=600)
 
 
@@ -76,9 +78,17 @@ def main():
 
     for processes in (2, 3):
         out = run.work / f"np{processes}"
-        done = mpi_train(run, processes, out)
+        done = mpi_train(run, processes, out, quiet=False)
         check(done.returncode == 0, f"-np {processes} failed:\n{done.stdout}\n{done.stderr}")
         check(done.stdout.count("saved to") == 1, "other processes than the first printed")
+        # The Embedding's 2000-row table is summed by the rows the batch's texts hold.
+        sent = [line for line in (done.stdout + done.stderr).splitlines()
+                if f"gradients summed over {processes} processes" in line]
+        check(len(sent) == 1, f"-np {processes}: no line on the gradients sent:\n{done.stderr}")
+        check("embedding tables sent by rows in" in sent[0] and
+              sent[0].split("rows in ")[1].split(" of ")[0] != "0",
+              f"-np {processes}: the table was not sent by rows: {sent[0]}")
+        print(sent[0].strip())
         check_equal(run, processes, out, reference, f"-np {processes}")
 
     resumed = run.work / "np2-then-np3"

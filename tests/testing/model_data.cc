@@ -7,6 +7,16 @@
 
 namespace twinflow::testing {
 
+runtime::SiameseConfig tiny_siamese(int64_t vocab) {
+  runtime::SiameseConfig config;
+  config.vocab = vocab;
+  config.embed_dim = 4;
+  config.seq_len = 5;
+  config.units = 3;
+  config.dropout = config.recurrent_dropout = 0.0;
+  return config;
+}
+
 ops::IdTensor random_ids(int64_t batch, int64_t seq_len, int32_t vocab, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<int32_t> token(1, vocab - 1);

@@ -31,6 +31,11 @@ class MpiSum : public PendingSum {
   void wait() override {
     if (request != MPI_REQUEST_NULL) MPI_Wait(&request, MPI_STATUS_IGNORE);
   }
+  bool ready() override {
+    int done = 1;
+    if (request != MPI_REQUEST_NULL) MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    return done != 0;
+  }
 };
 
 // Errors in MPI calls end the run (MPI's default handler, MPI_ERRORS_ARE_FATAL): they mean a
