@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>

@@ -190,9 +190,11 @@ TEST_SUITE("runtime.safetensors") {
     CHECK(parse_safetensors(serialize_safetensors(c), "again").tensors.at("h").shape ==
           Shape{429, 967296, 4294967296, 0});
     // Without the 0 the same dimensions are too many bytes to count: refused by both.
-    CHECK(error_of(crafted(
-              R"({"h": {"dtype": "F64", "shape": [429, 967296, 4294967296], "data_offsets": [0, 0]}})",
-              0)) == "w.safetensors: tensor 'h': shape [429, 967296, 4294967296] is impossibly large");
+    CHECK(
+        error_of(crafted(
+            R"({"h": {"dtype": "F64", "shape": [429, 967296, 4294967296], "data_offsets": [0, 0]}})",
+            0)) ==
+        "w.safetensors: tensor 'h': shape [429, 967296, 4294967296] is impossibly large");
     SafetensorsContent too_large;
     too_large.tensors["h"] = StoredTensor{StoredDType::kF64, Shape{429, 967296, 4294967296}, {}};
     CHECK_THROWS_AS(serialize_safetensors(too_large), SafetensorsError);
