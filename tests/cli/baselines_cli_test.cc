@@ -114,6 +114,19 @@ TEST_SUITE("cli.baselines") {
     REQUIRE_MESSAGE(train.status == 0, train.err);
     CHECK(train.out.find("test (64 pairs): loss ") != std::string::npos);
 
+    // Other training data: the spec's test file is not scored as this run's test, unless asked.
+    tmp.write("other_test.tsv", rows_of("data/pairs_test.tsv", 64, 40));
+    const CliRun other =
+        run_twinflow({"train", spec, "--data", tmp.path("train.tsv"), "--out", tmp.path("other")});
+    REQUIRE_MESSAGE(other.status == 0, other.err);
+    CHECK(other.out.find("test (") == std::string::npos);
+    CHECK(other.err.find("no test scores: --data trains on other data than the spec's") !=
+          std::string::npos);
+    const CliRun tested = run_twinflow({"train", spec, "--data", tmp.path("train.tsv"), "--test",
+                                        tmp.path("other_test.tsv"), "--out", tmp.path("tested")});
+    REQUIRE_MESSAGE(tested.status == 0, tested.err);
+    CHECK(tested.out.find("test (40 pairs): loss ") != std::string::npos);
+
     runtime::ModelRoles roles;
     roles.text_inputs = {"left", "right"};
     roles.target = "label";

@@ -32,7 +32,7 @@ namespace {
 
 struct TrainCommandOptions {
   std::string spec;
-  std::optional<std::string> data, val, optimizer, out;
+  std::optional<std::string> data, val, test, optimizer, out;
   std::optional<int64_t> epochs, batch_size, seed;
   std::optional<double> lr;
   std::string dtype = "float32";
@@ -51,6 +51,12 @@ void apply_overrides(const TrainCommandOptions& o, graph::ModelSpec& spec) {
   graph::TrainSpec& t = spec.train;
   if (o.data) t.data = absolute(*o.data);
   if (o.val) t.val = absolute(*o.val);
+  // The spec's test file belongs to the spec's own data: scored after training on other data,
+  // with word counting fitted on that data, it would be printed as this run's test.
+  if (o.test)
+    t.test = absolute(*o.test);
+  else if (o.data)
+    t.test.clear();
   if (o.epochs) t.epochs = *o.epochs;
   if (o.batch_size) t.batch_size = *o.batch_size;
   if (o.seed) t.seed = *o.seed;
@@ -173,7 +179,11 @@ int train_as(const graph::Model& model, TrainCommandOptions& o, RunRecord& recor
   if (summary.best_epoch > 0)
     io.out << fmt::format("best epoch {} (val_loss {:.4f}); its weights are kept\n",
                           summary.best_epoch, trainer.state().best_val_loss);
-  if (!model.spec.train.test.empty()) print_test(trainer, model.spec.train.test, record, io.out);
+  if (!model.spec.train.test.empty())
+    print_test(trainer, model.spec.train.test, record, io.out);
+  else if (o.data && !o.quiet)
+    io.err << "no test scores: --data trains on other data than the spec's, so the spec's test "
+              "file is not scored; --test FILE scores one\n";
   if (runtime::world().is_root() && std::filesystem::is_directory(o.train.out_dir))
     write_run_record(o.train.out_dir, record);
   io.out << fmt::format("saved to {}\n", o.train.out_dir);
@@ -218,6 +228,9 @@ void add_train_command(CLI::App& app, Io& io) {
   cmd->add_option("spec", o->spec, "Model spec file (YAML)")->required();
   cmd->add_option("--data", o->data, "Training data (TSV; columns named as the inputs)");
   cmd->add_option("--val", o->val, "Validation data, scored after each epoch");
+  cmd->add_option("--test", o->test,
+                  "Test data, scored once after training (default: the spec's test file, "
+                  "unless --data names other training data)");
   cmd->add_option("--epochs", o->epochs, "Epochs")->check(int_range(1, kMaxCount));
   cmd->add_option("--batch-size", o->batch_size, "Rows per optimizer step")
       ->check(int_range(1, kMaxCount));
