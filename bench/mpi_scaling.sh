@@ -25,12 +25,11 @@ echo "CPU: $(lscpu | sed -n 's/^Model name: *//p')"
 throughput() {  # label, directory, command...
   local label=$1 out=$work/$2
   shift 2
-  "$@" train "$spec" --epochs "$epochs" --out "$out" --overwrite >/dev/null \
-    2>"$out.err"
+  "$@" train "$spec" --epochs "$epochs" --out "$out" --overwrite >"$out.log" 2>&1
   python3 -c "import json,sys; e=json.loads(open(sys.argv[1]).readline()); \
 print(f'{sys.argv[2]:<38} {int(sys.argv[3])/e[\"seconds\"]:8.0f} pairs/s  ({e[\"seconds\"]:.2f} s)')" \
     "$out/log.jsonl" "$label" "$rows"
-  sed -n 's/^.*gradients summed/    gradients summed/p' "$out.err"
+  sed -n 's/^.*gradients summed/    gradients summed/p' "$out.log"
 }
 for spec in "$shipped" "$trainable"; do
   name=$(basename "$spec" .yaml)
