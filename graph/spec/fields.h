@@ -288,7 +288,7 @@ template <class V>
 void fields(V& v, OptimizerSpec& o) {
   v.real("lr", o.lr, Range::above(0.0));
   if (o.name == "sgd") {
-    v.real("momentum", o.momentum, Range::at_least(0.0));
+    v.real("momentum", o.momentum, Range::unit_closed());  // runtime/optim/optimizer.cc's range
     v.flag("nesterov", o.nesterov);
   } else if (o.name == "adam") {
     v.real("beta_1", o.beta_1, Range::unit_open());
@@ -296,7 +296,7 @@ void fields(V& v, OptimizerSpec& o) {
     v.real("epsilon", o.epsilon, Range::above(0.0));
   } else if (o.name == "rmsprop") {
     v.real("rho", o.rho, Range::unit_open());
-    v.real("momentum", o.momentum, Range::at_least(0.0));
+    v.real("momentum", o.momentum, Range::unit_closed());
     v.real("epsilon", o.epsilon, Range::above(0.0));
     v.flag("centered", o.centered);
   } else if (o.name == "adagrad") {

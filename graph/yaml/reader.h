@@ -37,7 +37,8 @@ struct Range {
   static Range any() { return {}; }
   static Range at_least(double lo) { return {lo, Range{}.hi, false, false}; }
   static Range above(double lo) { return {lo, Range{}.hi, true, false}; }
-  static Range unit_open() { return {0.0, 1.0, false, true}; }  // [0, 1)
+  static Range unit_open() { return {0.0, 1.0, false, true}; }     // [0, 1)
+  static Range unit_closed() { return {0.0, 1.0, false, false}; }  // [0, 1]
 
   bool contains(double x) const;
   std::string describe() const;  // "a number > 0", "in [0, 1)"

@@ -2,6 +2,7 @@
 // required keys, Slice's two forms, initializers, pretrained tables, inputs, loss and train.
 // Each message names the key path, what was expected and what was found.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <string>
 
@@ -232,6 +233,12 @@ TEST_SUITE("graph.spec") {
           "'accuracy'?)");
     CHECK(only_error(parse(with_training("train: {epoch: 3}\n"))) ==
           "unknown key 'epoch' in train (did you mean 'epochs'?)");
+    // Found by fuzz_model_dir: a momentum the spec let through and the optimizer refused with
+    // an exception no reader documents.
+    for (const char* name : {"sgd", "rmsprop"})
+      CHECK(only_error(parse(with_training(
+                fmt::format("train: {{optimizer: {{name: {}, momentum: 5.5}}}}\n", name)))) ==
+            "train.optimizer.momentum must be in [0, 1], found 5.5");
   }
 
   TEST_CASE("train: each optimizer's defaults are Keras's") {
