@@ -26,7 +26,7 @@ std::string describe(const ExchangeTraffic& t, int processes) {
 template <typename T>
 GradientExchange<T>::GradientExchange(const graph::Graph& graph, const autograd::Tape<T>& tape,
                                       graph::ValueId loss, ParameterStore<T>& params,
-                                      Communicator& processes)
+                                      Communicator& processes, int64_t bucket_elements)
     : params_(params), processes_(processes), bucket_of_(graph.values().size(), -1) {
   std::vector<bool> is_table(graph.values().size(), false);
   for (const graph::Node& node : graph.nodes())
@@ -45,7 +45,7 @@ GradientExchange<T>::GradientExchange(const graph::Graph& graph, const autograd:
       tables_.push_back(index_of(v));
       continue;
     }
-    if (buckets_.empty() || in_bucket >= kBucketElements) {
+    if (buckets_.empty() || in_bucket >= bucket_elements) {
       buckets_.emplace_back();
       in_bucket = 0;
     }

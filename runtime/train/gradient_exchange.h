@@ -49,7 +49,8 @@ class GradientExchange {
   static constexpr int64_t kBucketElements = int64_t{1} << 16;
 
   GradientExchange(const graph::Graph& graph, const autograd::Tape<T>& tape, graph::ValueId loss,
-                   ParameterStore<T>& params, Communicator& processes);
+                   ParameterStore<T>& params, Communicator& processes,
+                   int64_t bucket_elements = kBucketElements);
   GradientExchange(const GradientExchange&) = delete;
   GradientExchange& operator=(const GradientExchange&) = delete;
 
@@ -61,6 +62,7 @@ class GradientExchange {
   void finish();
 
   const ExchangeTraffic& traffic() const { return traffic_; }
+  size_t buckets() const { return buckets_.size(); }
 
  private:
   struct Bucket {

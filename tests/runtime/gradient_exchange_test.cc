@@ -101,10 +101,14 @@ struct Case {
   int64_t table_rows;  // the Embedding's vocab; the texts use ids below 10
   int64_t batch;
   bool by_rows;  // expected: the table summed by rows
+  int64_t bucket_elements = GradientExchange<double>::kBucketElements;
 };
 
 TEST_CASE("every process ends with the batch's gradient, however the batch is shared") {
-  for (const Case c : {Case{400, 6, true}, Case{10, 6, false}, Case{400, 2, true}}) {
+  // The last case makes a bucket of each dense gradient (the smallest holds 1 value): they must
+  // start in order whichever completes first.
+  for (const Case c :
+       {Case{400, 6, true}, Case{10, 6, false}, Case{400, 2, true}, Case{400, 5, true, 1}}) {
     CAPTURE(c.table_rows);
     CAPTURE(c.batch);
     const SiameseConfig config = testing::tiny_siamese(c.table_rows);
@@ -124,13 +128,15 @@ TEST_CASE("every process ends with the batch's gradient, however the batch is sh
     std::vector<std::map<std::string, std::vector<double>>> summed(kProcesses);
     std::vector<ExchangeTraffic> traffic(kProcesses);
     std::vector<int> buckets_started(kProcesses);
+    std::vector<size_t> buckets(kProcesses);
     std::vector<std::thread> processes;
     for (int rank = 0; rank < kProcesses; ++rank)
       processes.emplace_back([&, rank] {
         ThreadProcess comm(group, rank);
         ParameterStore<double> params(*model.graph, 5);
         Executor<double> exec(*model.graph, params);
-        GradientExchange<double> exchange(*model.graph, exec.tape(), model.loss, params, comm);
+        GradientExchange<double> exchange(*model.graph, exec.tape(), model.loss, params, comm,
+                                          c.bucket_elements);
         params.zero_grad();
         exchange.begin();
         const Share share = share_of(c.batch, rank, kProcesses);
@@ -150,6 +156,7 @@ TEST_CASE("every process ends with the batch's gradient, however the batch is sh
           summed[static_cast<size_t>(rank)][p.name].assign(p.grad.data.begin(), p.grad.data.end());
         traffic[static_cast<size_t>(rank)] = exchange.traffic();
         buckets_started[static_cast<size_t>(rank)] = comm.started_;
+        buckets[static_cast<size_t>(rank)] = exchange.buckets();
       });
     for (std::thread& t : processes) t.join();
 
@@ -164,9 +171,11 @@ TEST_CASE("every process ends with the batch's gradient, however the batch is sh
       CHECK(t.tables == 1);
       CHECK(t.sparse_tables == (c.by_rows ? 1 : 0));
       CHECK((t.values_sent < t.dense_values) == c.by_rows);
-      // The dense gradients (the LSTM's and the head's, ~200 values) fill one bucket, started
-      // once per step, by every process.
-      CHECK(buckets_started[static_cast<size_t>(rank)] == 1);
+      // The dense gradients (the LSTM's and the head's, ~200 values) fill one bucket, or one
+      // each; every bucket is started once per step, by every process.
+      const size_t expected_buckets = c.bucket_elements == 1 ? 8 : 1;
+      CHECK(buckets[static_cast<size_t>(rank)] == expected_buckets);
+      CHECK(buckets_started[static_cast<size_t>(rank)] == static_cast<int>(expected_buckets));
     }
   }
 }
