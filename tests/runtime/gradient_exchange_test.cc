@@ -97,7 +97,7 @@ class ThreadProcess : public Communicator {
   int rank_;
 };
 
-struct Case {
+struct SharingCase {
   int64_t table_rows;  // the Embedding's vocab; the texts use ids below 10
   int64_t batch;
   bool by_rows;  // expected: the table summed by rows
@@ -107,8 +107,8 @@ struct Case {
 TEST_CASE("every process ends with the batch's gradient, however the batch is shared") {
   // The last case makes a bucket of each dense gradient (the smallest holds 1 value): they must
   // start in order whichever completes first.
-  for (const Case c :
-       {Case{400, 6, true}, Case{10, 6, false}, Case{400, 2, true}, Case{400, 5, true, 1}}) {
+  for (const SharingCase c : {SharingCase{400, 6, true}, SharingCase{10, 6, false},
+                              SharingCase{400, 2, true}, SharingCase{400, 5, true, 1}}) {
     CAPTURE(c.table_rows);
     CAPTURE(c.batch);
     const SiameseConfig config = testing::tiny_siamese(c.table_rows);
