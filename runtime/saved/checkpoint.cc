@@ -41,10 +41,14 @@ void commit_checkpoint(const std::string& dir, const std::string& checkpoint, Tr
   state.checkpoint = (fs::path(kCheckpointsDir) / name).string();
   link_file_atomically(dir_file(checkpoint, use), dir_file(dir, "weights.safetensors"));
   write_state(dir, state);
-  // The checkpoints before this one are no longer named by anything, nor are the temporary
-  // files of a process killed while writing. A failure to remove one costs disk space, not
-  // data: the next save tries again.
+  remove_unnamed_checkpoints(dir, state);
+}
+
+// A failure to remove one costs disk space, not data: the next save tries again.
+void remove_unnamed_checkpoints(const std::string& dir, const TrainState& state) {
   remove_stray_temporaries(dir);
+  if (state.checkpoint.empty()) return;  // a run saved before checkpoints had a directory
+  const fs::path name = fs::path(state.checkpoint).filename();
   std::error_code error;
   for (const fs::directory_entry& entry :
        fs::directory_iterator(dir_file(dir, kCheckpointsDir), error))

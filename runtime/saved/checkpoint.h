@@ -40,6 +40,12 @@ std::string begin_checkpoint(const std::string& dir, int64_t step);
 void commit_checkpoint(const std::string& dir, const std::string& checkpoint, TrainState state,
                        const char* use);
 
+// Removes the checkpoints of DIR other than the one `state` names, and the temporary files of
+// writers killed mid-write: what a process killed after replacing state.json, before cleaning
+// up, leaves behind. commit_checkpoint calls it, and so does --resume, whose run may have
+// nothing left to train and so save nothing.
+void remove_unnamed_checkpoints(const std::string& dir, const TrainState& state);
+
 // The files of the checkpoint `state` (read from dir) names; a run saved before checkpoints had
 // their own directory keeps them in dir as checkpoint.safetensors, weights.safetensors and
 // optimizer.safetensors. Throws ModelDirError when the checkpoint is missing or its name leaves

@@ -270,6 +270,7 @@ void Trainer<T>::resume() {
     warn(fmt::format("--resume-anyway: continuing {} although{}", dir, listed));
   }
   const CheckpointFiles files = checkpoint_files(dir, saved);
+  if (processes_.is_root()) remove_unnamed_checkpoints(dir, saved);
   if (val_) {
     load_weights(files.best, params_, LoadMode::kStrict);
     best_.clear();

@@ -172,6 +172,26 @@ TEST_SUITE("runtime.checkpoint") {
     CHECK(differences_from_best() == 0);
   }
 
+  // A process killed after replacing state.json and before removing the checkpoint before it
+  // (reliability.kill once landed there, in the last epoch): the resume has nothing to train.
+  TEST_CASE("a resume removes the checkpoints state.json does not name") {
+    OverfitFiles f;
+    const graph::Model model = testing::build_spec_file(f.spec);
+    TrainOptions options;
+    options.out_dir = f.tmp.path("run");
+    Trainer<double>(model, options).fit();
+    const std::string dir = options.out_dir;
+    const fs::path named = fs::path(dir) / read_state(dir).checkpoint;
+    const fs::path before = named.parent_path() / "step-000000001";
+    fs::copy(named, before);
+    f.tmp.write("run/state.json.tmp.123.4", "{");
+    options.resume_dir = dir;
+    Trainer<double>(model, options).fit();
+    CHECK(fs::exists(named));
+    CHECK_FALSE(fs::exists(before));
+    CHECK_FALSE(fs::exists(dir + "/state.json.tmp.123.4"));
+  }
+
   TEST_CASE("a run saved with its checkpoint files in the directory itself still resumes") {
     OverfitFiles f;
     const graph::Model model = testing::build_spec_file(f.spec);
