@@ -152,17 +152,16 @@ void Tape<T>::mark_paths(ValueId output, std::vector<bool>& leads,
 // Backward walks the nodes in reverse, so the last VJP to add into a bound gradient is that of
 // the first node in graph order that reads it and runs; kNoWriter when none does.
 template <typename T>
-std::vector<int64_t> Tape<T>::last_writers(const std::vector<bool>& leads,
-                                           const std::vector<bool>& reached) const {
+void Tape<T>::last_writers(const std::vector<bool>& leads, const std::vector<bool>& reached,
+                           std::vector<int64_t>& writer) const {
   const auto& nodes = graph_.nodes();
-  std::vector<int64_t> writer(graph_.values().size(), kNoWriter);
+  writer.assign(graph_.values().size(), kNoWriter);
   for (size_t n = nodes.size(); n-- > 0;) {
     const size_t out = static_cast<size_t>(nodes[n].output);
     if (!leads[out] || !reached[out]) continue;
     for (ValueId in : nodes[n].inputs)
       if (grad_bound_[static_cast<size_t>(in)]) writer[static_cast<size_t>(in)] = int64_t(n);
   }
-  return writer;
 }
 
 template <typename T>
@@ -170,7 +169,8 @@ std::vector<ValueId> Tape<T>::gradient_order(ValueId output) const {
   std::vector<bool> leads(graph_.values().size()), reached(graph_.values().size());
   mark_paths(output, leads, reached);
   std::vector<ValueId> order;
-  std::vector<int64_t> writer = last_writers(leads, reached);
+  std::vector<int64_t> writer;
+  last_writers(leads, reached, writer);
   const auto record = [&](ValueId v) { order.push_back(v); };
   announce_unwritten(writer, record);
   for (size_t n = graph_.nodes().size(); n-- > 0;) announce_written(n, writer, record);
@@ -209,7 +209,7 @@ void Tape<T>::backward(ValueId output, const Tensor<T>& dy, const GradientDone& 
   std::vector<bool>& reached = reached_;
   mark_paths(output, leads, reached);
   if (done) {
-    last_writer_ = last_writers(leads, reached);
+    last_writers(leads, reached, last_writer_);  // no allocation after the first step
     announce_unwritten(last_writer_, done);
   }
 

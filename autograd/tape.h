@@ -71,8 +71,8 @@ class Tape {
   ops::In<T> view(ValueId v) const;
   void mark_paths(ValueId output, std::vector<bool>& leads, std::vector<bool>& reached) const;
   static constexpr int64_t kNoWriter = -1, kAnnounced = -2;
-  std::vector<int64_t> last_writers(const std::vector<bool>& leads,
-                                    const std::vector<bool>& reached) const;
+  void last_writers(const std::vector<bool>& leads, const std::vector<bool>& reached,
+                    std::vector<int64_t>& writer) const;
   void announce_unwritten(std::vector<int64_t>& writer, const GradientDone& done) const;
   void announce_written(size_t n, std::vector<int64_t>& writer, const GradientDone& done) const;
   void infer_runtime_shape(graph::NodeId n);

@@ -34,29 +34,20 @@ GradientExchange<T>::GradientExchange(const graph::Graph& graph, const autograd:
       for (graph::ValueId v : node.inputs)
         if (graph.value(v).kind == graph::ValueKind::kParameter)
           is_table[static_cast<size_t>(v)] = true;
-  const auto index_of = [&](graph::ValueId v) {
-    return static_cast<size_t>(params_.find(v) - params_.all().data());
-  };
-  int64_t in_bucket = 0;
   for (graph::ValueId v : tape.gradient_order(loss)) {
     const Parameter<T>* p = params_.find(v);
     if (p == nullptr || !p->trainable) continue;
+    const size_t index = static_cast<size_t>(p - params_.all().data());
     if (is_table[static_cast<size_t>(v)] && p->data.shape.rank() == 2) {
-      tables_.push_back(index_of(v));
+      tables_.push_back(index);
       continue;
     }
-    if (buckets_.empty() || in_bucket >= bucket_elements) {
+    if (buckets_.empty() || std::ssize(buckets_.back().buffer) >= bucket_elements)
       buckets_.emplace_back();
-      in_bucket = 0;
-    }
-    buckets_.back().params.push_back(index_of(v));
-    in_bucket += p->grad.size();
+    Bucket& bucket = buckets_.back();
+    bucket.params.push_back(index);
+    bucket.buffer.resize(bucket.buffer.size() + p->grad.data.size());
     bucket_of_[static_cast<size_t>(v)] = static_cast<int64_t>(buckets_.size() - 1);
-  }
-  for (Bucket& b : buckets_) {
-    int64_t size = 0;
-    for (size_t i : b.params) size += params_.all()[i].grad.size();
-    b.buffer.resize(static_cast<size_t>(size));
   }
   local_rows_.resize(tables_.size());
 }

@@ -26,10 +26,19 @@ namespace fs = std::filesystem;
 struct OverfitFiles {
   testing::TempDir tmp;
   std::string spec;
+  graph::Model model;
   OverfitFiles() {
     tmp.write("train.tsv", testing::head_of("data/pairs_train.tsv", 128));
     tmp.write("val.tsv", testing::head_of("data/pairs_val.tsv", 64));
     spec = tmp.write("overfit.yaml", testing::kOverfitSpec);
+    model = testing::build_spec_file(spec);
+  }
+  // Options whose out_dir, tmp/name, holds a run trained to its end.
+  TrainOptions trained(const std::string& name) {
+    TrainOptions options;
+    options.out_dir = tmp.path(name);
+    Trainer<double>(model, options).fit();
+    return options;
   }
 };
 
@@ -56,10 +65,8 @@ void check_same_run(const graph::Model& model, const std::string& dir, const std
 TEST_SUITE("runtime.checkpoint") {
   TEST_CASE("a run stopped mid-epoch, twice, resumes to the uninterrupted run bit for bit") {
     OverfitFiles f;
-    const graph::Model model = testing::build_spec_file(f.spec);
-    TrainOptions whole;
-    whole.out_dir = f.tmp.path("whole");
-    Trainer<double>(model, whole).fit();
+    const graph::Model& model = f.model;
+    const TrainOptions whole = f.trained("whole");
 
     TrainOptions options;
     options.out_dir = f.tmp.path("stopped");
@@ -90,7 +97,7 @@ TEST_SUITE("runtime.checkpoint") {
 
   TEST_CASE("--resume refuses changed data or spec and names the change; anyway continues") {
     OverfitFiles f;
-    const graph::Model model = testing::build_spec_file(f.spec);
+    const graph::Model& model = f.model;
     TrainOptions options;
     options.out_dir = f.tmp.path("run");
     int asked = 0;
@@ -151,11 +158,7 @@ TEST_SUITE("runtime.checkpoint") {
   // order was the other way round, killed between the two, has state.json and no link.
   TEST_CASE("without weights.safetensors a model is used with its checkpoint's weights") {
     OverfitFiles f;
-    const graph::Model model = testing::build_spec_file(f.spec);
-    TrainOptions options;
-    options.out_dir = f.tmp.path("run");
-    Trainer<double>(model, options).fit();
-    const std::string dir = options.out_dir;
+    const std::string dir = f.trained("run").out_dir;
     CHECK(load_model_dir(dir).weights == "weights.safetensors");
     const std::string best = checkpoint_files(dir, read_state(dir)).best;
     // Differences between the store with_saved_model hands over and the checkpoint's weights.
@@ -176,10 +179,8 @@ TEST_SUITE("runtime.checkpoint") {
   // (reliability.kill once landed there, in the last epoch): the resume has nothing to train.
   TEST_CASE("a resume removes the checkpoints state.json does not name") {
     OverfitFiles f;
-    const graph::Model model = testing::build_spec_file(f.spec);
-    TrainOptions options;
-    options.out_dir = f.tmp.path("run");
-    Trainer<double>(model, options).fit();
+    const graph::Model& model = f.model;
+    TrainOptions options = f.trained("run");
     const std::string dir = options.out_dir;
     const fs::path named = fs::path(dir) / read_state(dir).checkpoint;
     const fs::path before = named.parent_path() / "step-000000001";
@@ -194,10 +195,8 @@ TEST_SUITE("runtime.checkpoint") {
 
   TEST_CASE("a run saved with its checkpoint files in the directory itself still resumes") {
     OverfitFiles f;
-    const graph::Model model = testing::build_spec_file(f.spec);
-    TrainOptions whole;
-    whole.out_dir = f.tmp.path("whole");
-    Trainer<double>(model, whole).fit();
+    const graph::Model& model = f.model;
+    const TrainOptions whole = f.trained("whole");
 
     TrainOptions options;
     options.out_dir = f.tmp.path("old");
