@@ -51,6 +51,15 @@ inline constexpr std::array<std::string_view, 3> kSchedules = {"constant", "step
 inline constexpr std::array<std::string_view, 8> kMetrics = {
     "accuracy",         "auc",         "f1",         "precision", "recall",
     "triplet_accuracy", "recall_at_1", "recall_at_5"};
+// What `monitor: metric:` may name: the losses, kMetrics, and each on the validation split.
+inline constexpr std::array<std::string_view, 18> kMonitoredValues = {
+    "loss",           "val_loss",         "accuracy",         "val_accuracy",
+    "auc",            "val_auc",          "f1",               "val_f1",
+    "precision",      "val_precision",    "recall",           "val_recall",
+    "triplet_accuracy", "val_triplet_accuracy", "recall_at_1", "val_recall_at_1",
+    "recall_at_5",    "val_recall_at_5"};
+inline constexpr std::array<std::string_view, 3> kMonitorModes = {"auto", "min", "max"};
+inline constexpr std::array<std::string_view, 2> kKeptWeights = {"best", "last"};
 inline constexpr std::array<std::string_view, 8> kLossOps = {
     "binary_crossentropy",        "triplet_margin",     "contrastive",
     "batch_all_triplet",          "batch_hard_triplet", "semi_hard_triplet",
@@ -310,6 +319,12 @@ void fields(V& v, OptimizerSpec& o) {
 }
 
 template <class V>
+void fields(V& v, MonitorSpec& m) {
+  v.choice("metric", m.metric, kMonitoredValues);
+  v.choice("mode", m.mode, kMonitorModes);
+}
+
+template <class V>
 void fields(V& v, TrainSpec& t) {
   v.optimizer("optimizer", t.optimizer);
   v.integer("batch_size", t.batch_size, Need::kOptional, 1);
@@ -319,6 +334,8 @@ void fields(V& v, TrainSpec& t) {
   v.text("val", t.val, Need::kOptional);
   v.text("test", t.test, Need::kOptional);
   v.integer("patience", t.patience, Need::kOptional, 0);
+  v.optional_nested("monitor", t.monitor);
+  v.choice("keep", t.keep, kKeptWeights);
   v.integer("seed", t.seed, Need::kOptional, 0);
   v.flag("shuffle", t.shuffle);
 }

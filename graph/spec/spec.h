@@ -133,6 +133,15 @@ struct OptimizerSpec {
   std::optional<ScheduleSpec> schedule;    // none: a constant rate
 };
 
+// Which value of an epoch's log line picks the best epoch and stops a run early.
+struct MonitorSpec {
+  // loss, val_loss, a metric of `metrics:` (the training pass's value) or val_ and one (the
+  // validation split's)
+  std::string metric = "val_loss";
+  std::string mode = "auto";  // min | max | auto: min for a loss, max for the other metrics
+  SourceLoc loc;
+};
+
 struct TrainSpec {
   OptimizerSpec optimizer;
   int64_t batch_size = 64;
@@ -142,7 +151,9 @@ struct TrainSpec {
   std::string data;
   std::string val;
   std::string test;
-  int64_t patience = 0;  // epochs without a better validation loss before stopping; 0: off
+  int64_t patience = 0;  // epochs without a better monitored value before stopping; 0: off
+  std::optional<MonitorSpec> monitor;  // none: val_loss, lower is better
+  std::string keep = "best";           // best | last: the weights a run ends with
   int64_t seed = 1;      // parameters, shuffling and dropout
   bool shuffle = true;   // a new order of the training rows every epoch
 };

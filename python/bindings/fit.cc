@@ -205,8 +205,7 @@ py::list Model::fit_as(runtime::TrainData data, const runtime::TrainOptions& opt
   }
   if (stop) throw *stop;  // from the last epoch's callback: nothing was left to stop
   if (notes && summary.best_epoch > 0)
-    out << fmt::format("best epoch {} (val_loss {:.4f}); its weights are kept\n",
-                       summary.best_epoch, trainer->state().best_val_loss);
+    out << runtime::best_epoch_line(trainer->state(), trainer->keeps_best()) << "\n";
   if (notes && !options.out_dir.empty()) out << fmt::format("saved to {}\n", options.out_dir);
   return history;
 }

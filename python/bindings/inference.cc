@@ -226,7 +226,8 @@ py::dict Model::evaluate(const py::object& data, std::optional<int64_t> batch_si
         runtime::Executor executor(*model_.graph, *store);
         const bool triplet = roles.family == runtime::ModelFamily::kTriplet;
         doc = cli::eval_json(roles, dataset,
-                             runtime::evaluate(roles, executor, dataset, batch, triplet));
+                             runtime::evaluate(roles, executor, dataset, batch, triplet),
+                             cli::decision_threshold("", state_, roles));
       },
       params_);
   return py::module_::import("json").attr("loads")(doc.dump());

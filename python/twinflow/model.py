@@ -141,8 +141,9 @@ class Model:
 
     def evaluate(self, data, labels=None, batch_size=None, skip_bad_rows=False):
         """Scores a data file or dict of arrays as `twinflow eval DIR --data F --json` does:
-        the same keys (loss, roc_auc, accuracy, best_f1 for pair models; ordered, recall for
-        triplet models)."""
+        the same keys (loss, roc_auc, accuracy at the decision threshold chosen on validation
+        data when the model was trained, threshold, threshold_source, best_f1 for pair models;
+        ordered, recall for triplet models)."""
         return self._core.evaluate(self._columns(data, labels, "evaluate"), batch_size,
                                    skip_bad_rows)
 

@@ -81,6 +81,10 @@ class StateReader {
     if (!it->is_number()) fail(fmt::format("'{}' must be a number, found {}", key, it->dump()));
     return it->get<double>();
   }
+  std::optional<double> optional_number(const char* key) const {
+    const double value = number(key, std::numeric_limits<double>::quiet_NaN());
+    return std::isnan(value) ? std::nullopt : std::optional<double>(value);
+  }
 
   [[noreturn]] void fail(const std::string& detail) const {
     throw ModelDirError(fmt::format("{}: not a valid state file: {}", path_, detail));
@@ -143,9 +147,11 @@ void write_state(const std::string& dir, const TrainState& state) {
   json j = {{"epoch", state.epoch},
             {"batch", state.batch},
             {"step", state.step},
-            {"best_val_loss", number_or_null(state.best_val_loss)},
+            {"monitor", state.monitor},
+            {"best_value", number_or_null(state.best_value)},
             {"best_epoch", state.best_epoch},
             {"stale_epochs", state.stale_epochs},
+            {"threshold", state.threshold ? json(*state.threshold) : json(nullptr)},
             {"seed", state.seed},
             {"dtype", state.dtype},
             {"initial_loss", number_or_null(state.initial_loss)},
@@ -167,7 +173,11 @@ TrainState read_state(const std::string& dir) {
   TrainState s;
   s.epoch = read.count("epoch");
   s.step = read.count("step");
-  s.best_val_loss = read.number("best_val_loss", s.best_val_loss);
+  // A run saved before `monitor:` existed picked its best epoch by best_val_loss.
+  s.monitor = read.text_or("monitor", s.monitor);
+  s.best_value = read.number(j.contains("best_value") ? "best_value" : "best_val_loss",
+                             s.best_value);
+  s.threshold = read.optional_number("threshold");
   s.best_epoch = read.count("best_epoch");
   s.stale_epochs = read.count("stale_epochs");
   s.seed = read.seed("seed");

@@ -7,12 +7,13 @@
 //   DIR/spec.yaml               the spec as trained (emit_spec: every default written, the
 //                               command line's overrides applied, data paths made absolute)
 //   DIR/vocab.txt               the vocabulary (runtime/text/vocabulary.h)
-//   DIR/weights.safetensors     the weights to use: the best epoch's by validation loss (the
-//                               last epoch's when there is no validation file); a hard link to
-//                               the checkpoint's file (SavedModel::weights)
-//   DIR/state.json              {"epoch", "batch", "step", "best_val_loss", "best_epoch",
-//                                "stale_epochs", "seed", "dtype", "initial_loss",
-//                                "checkpoint", "inputs"}
+//   DIR/weights.safetensors     the weights to use: the best epoch's by the monitored value
+//                               (runtime/train/monitor.h), or the last epoch's (`keep: last`,
+//                               or nothing to monitor); a hard link to the checkpoint's file
+//                               (SavedModel::weights)
+//   DIR/state.json              {"epoch", "batch", "step", "monitor", "best_value",
+//                                "best_epoch", "stale_epochs", "threshold", "seed", "dtype",
+//                                "initial_loss", "checkpoint", "inputs"}
 //   DIR/checkpoints/step-<N>/   the checkpoint state.json names: what --resume continues
 //                               (runtime/saved/checkpoint.h)
 //   DIR/log.jsonl               one JSON object per epoch: epoch, loss, the metrics, val_loss,
@@ -27,6 +28,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,9 +56,13 @@ struct TrainState {
   int64_t epoch = 0;  // epochs completed
   int64_t batch = 0;  // batches of epoch `epoch + 1` done (a run interrupted mid-epoch)
   int64_t step = 0;   // optimizer steps made
-  double best_val_loss = std::numeric_limits<double>::infinity();
+  std::string monitor = "val_loss";  // what picks the best epoch
+  double best_value = std::numeric_limits<double>::quiet_NaN();  // its value; NaN: none yet
   int64_t best_epoch = 0;
   int64_t stale_epochs = 0;  // epochs since the best one (early stopping)
+  // A pair model's decision threshold (score ≥ threshold: alike), chosen on the validation split
+  // for the weights kept: the one with the best accuracy there. None without validation data.
+  std::optional<double> threshold;
   uint64_t seed = 0;
   std::string dtype = "float32";
   double initial_loss = std::numeric_limits<double>::quiet_NaN();  // the first batch's

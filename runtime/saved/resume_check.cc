@@ -17,6 +17,8 @@ graph::ModelSpec comparable(graph::ModelSpec spec) {
   spec.file.clear();
   spec.train.epochs = 0;
   spec.train.patience = 0;
+  spec.train.monitor.reset();  // a new monitor starts its count anew (Trainer::resume)
+  spec.train.keep.clear();
   spec.train.seed = 0;  // the run's own seed continues (state.json), whatever is given
   spec.train.data.clear();
   spec.train.val.clear();

@@ -1,9 +1,8 @@
 // runtime/saved/resume_check.h — what changed between a saved run and the run resuming it.
 //
 // A resumed run must continue the same training: the same spec and the same data. Resuming to
-// train longer is what --resume is for, so `epochs` and `patience` may change (and `seed`, which
-// a resumed run takes from its state); files are
-// compared by content (SHA-256), so a data file may move. Everything else that differs is
+// train longer is what --resume is for, so `epochs`, `patience`, `monitor` and `keep` may change
+// (and `seed`, which a resumed run takes from its state); files are compared by content (SHA-256), so a data file may move. Everything else that differs is
 // reported, each change on its own, for the caller to refuse or (--resume-anyway) to warn.
 #pragma once
 
@@ -20,7 +19,8 @@ namespace twinflow::runtime {
 std::vector<InputFile> hash_inputs(const graph::TrainSpec& train);
 
 // How the spec `given` differs from `saved` (as emitted YAML: "line 31 (train > optimizer):
-// 'lr: 0.001' in the saved run, 'lr: 0.01' now"), epochs, patience and data paths aside.
+// 'lr: 0.001' in the saved run, 'lr: 0.01' now"), epochs, patience, monitor, keep
+// and data paths aside.
 std::vector<std::string> spec_changes(const graph::ModelSpec& saved, const graph::ModelSpec& given);
 
 // Which recorded files now hold other bytes, or are no longer given.

@@ -116,28 +116,37 @@ void merge_across(Communicator& processes, EvalResult& result) {
   result.dim = *std::max_element(dims.begin(), dims.end());
 }
 
+bool metric_applies(const ModelRoles& roles, std::string_view name, bool tower_outputs) {
+  if (roles.family == ModelFamily::kTriplet)
+    return name == "triplet_accuracy" ||
+           ((name == "recall_at_1" || name == "recall_at_5") && tower_outputs);
+  if (name == "auc") return true;
+  return roles.has_threshold &&
+         (name == "accuracy" || name == "f1" || name == "precision" || name == "recall");
+}
+
+std::span<const std::string> metrics_shown(const ModelRoles& roles,
+                                           std::span<const std::string> wanted) {
+  static const std::vector<std::string> kPairDefaults = {"accuracy", "auc"};
+  static const std::vector<std::string> kTripletDefaults = {"triplet_accuracy"};
+  if (!wanted.empty()) return wanted;
+  return roles.family == ModelFamily::kTriplet ? kTripletDefaults : kPairDefaults;
+}
+
 std::vector<std::pair<std::string, double>> summary_metrics(const ModelRoles& roles,
                                                             const EvalResult& result,
                                                             std::span<const std::string> wanted) {
-  const bool triplet = roles.family == ModelFamily::kTriplet;
-  static const std::vector<std::string> kPairDefaults = {"accuracy", "auc"};
-  static const std::vector<std::string> kTripletDefaults = {"triplet_accuracy"};
-  if (wanted.empty()) wanted = triplet ? kTripletDefaults : kPairDefaults;
   std::vector<std::pair<std::string, double>> metrics;
   std::optional<ThresholdChoice> at_half;  // f1, precision and recall share one pass
-  for (const std::string& name : wanted) {
-    if (triplet) {
-      if (name == "triplet_accuracy") metrics.emplace_back(name, result.hit_rate());
-      if (name == "recall_at_1" && result.dim > 0)
-        metrics.emplace_back(name, tower_recall_at(result, 1));
-      if (name == "recall_at_5" && result.dim > 0)
-        metrics.emplace_back(name, tower_recall_at(result, 5));
-      continue;
-    }
-    if (name == "auc") metrics.emplace_back(name, roc_auc(result.scores, result.labels));
-    if (!roles.has_threshold) continue;
-    if (name == "accuracy") metrics.emplace_back(name, result.hit_rate());
-    if (name == "f1" || name == "precision" || name == "recall") {
+  for (const std::string& name : metrics_shown(roles, wanted)) {
+    if (!metric_applies(roles, name, result.dim > 0)) continue;
+    if (name == "triplet_accuracy" || name == "accuracy") {
+      metrics.emplace_back(name, result.hit_rate());
+    } else if (name == "recall_at_1" || name == "recall_at_5") {
+      metrics.emplace_back(name, tower_recall_at(result, name == "recall_at_1" ? 1 : 5));
+    } else if (name == "auc") {
+      metrics.emplace_back(name, roc_auc(result.scores, result.labels));
+    } else {
       if (!at_half) at_half = scores_at(result.scores, result.labels, 0.5);
       metrics.emplace_back(name, name == "f1"          ? at_half->f1
                                  : name == "precision" ? at_half->precision

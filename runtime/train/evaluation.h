@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -63,6 +64,12 @@ void merge_across(Communicator& processes, EvalResult& result);
 // for: accuracy and auc, or triplet_accuracy.
 std::vector<std::pair<std::string, double>> summary_metrics(
     const ModelRoles& roles, const EvalResult& result, std::span<const std::string> wanted = {});
+// The metrics asked for, or the defaults above when none are.
+std::span<const std::string> metrics_shown(const ModelRoles& roles,
+                                           std::span<const std::string> wanted);
+// Whether summary_metrics reports `name` for this model; tower_outputs: the result keeps the
+// tower outputs (a triplet model's validation pass, or its training pass without one).
+bool metric_applies(const ModelRoles& roles, std::string_view name, bool tower_outputs);
 
 // Mean over dimensions of the variance of the first tower's outputs across rows: near 0 when
 // a triplet model's embeddings have collapsed to one point.

@@ -13,6 +13,7 @@
 #include "runtime/io/atomic_file.h"
 #include "runtime/io/weights_file.h"
 #include "runtime/saved/checkpoint.h"
+#include "runtime/train/metrics.h"
 
 namespace twinflow::runtime {
 
@@ -42,14 +43,15 @@ TrainSummary Trainer<T>::fit() {
     summary.epochs.push_back(log);
     // The epoch's checkpoint is saved already.
     if (epoch + 1 < epochs && stop_agreed()) interrupt(0, false);
-    if (train_spec_.patience > 0 && val_ && state_.stale_epochs >= train_spec_.patience) {
-      say(fmt::format("early stop: no better validation loss for {} epochs (best: epoch {})",
+    if (train_spec_.patience > 0 && tracks_best() &&
+        state_.stale_epochs >= train_spec_.patience) {
+      say(fmt::format("early stop: no better {} for {} epochs (best: epoch {})", monitor_.metric,
                       state_.stale_epochs, state_.best_epoch));
       summary.stopped_early = true;
       break;
     }
   }
-  if (val_ && !best_.empty())
+  if (keeps_best() && !best_.empty())
     for (size_t i = 0; i < best_.size(); ++i) params_.all()[i].data = best_[i];
   summary.best_epoch = state_.best_epoch;
   if (exchange_) say(describe(exchange_->traffic(), processes_.size()));
@@ -223,24 +225,14 @@ template <typename T>
 void Trainer<T>::end_epoch(EpochLog& log, const EvalResult& train) {
   const EvalResult* towers = &train;
   EvalResult val;
-  bool improved = true;
   if (val_) {
     val = evaluate(*val_, roles_.family == ModelFamily::kTriplet);
     towers = &val;
     log.has_val = true;
     log.val_loss = val.loss();
     log.val_metrics = summary_metrics(roles_, val, train_spec_.metrics);
-    improved = log.val_loss < state_.best_val_loss;
-    if (improved) {
-      state_.best_val_loss = log.val_loss;
-      state_.best_epoch = log.epoch;
-      state_.stale_epochs = 0;
-      best_.clear();
-      for (const Parameter<T>& p : params_.all()) best_.push_back(p.data);
-    } else {
-      ++state_.stale_epochs;
-    }
   }
+  const bool improved = track_best(log, val_ ? &val : nullptr);
   state_.epoch = log.epoch;
   if (const std::optional<std::string> plateau = plateau_warning(log)) warn(*plateau);
   if (roles_.family == ModelFamily::kTriplet && towers->dim > 0 &&
@@ -252,6 +244,35 @@ void Trainer<T>::end_epoch(EpochLog& log, const EvalResult& train) {
   log_lines_.push_back(to_json_line(log));
   if (observer_.epoch_end) observer_.epoch_end(log);
   save_checkpoint(improved);
+}
+
+// Whether this epoch is the best so far by the monitored value (always, when nothing is
+// monitored); keeps its weights and, for a pair model, its decision threshold on validation.
+template <typename T>
+bool Trainer<T>::track_best(const EpochLog& log, const EvalResult* val) {
+  bool improved = true;
+  if (tracks_best()) {
+    const std::optional<double> value = monitor_.value_in(log);
+    improved = value && monitor_.improves(*value, state_.best_value);
+    if (improved) {
+      state_.best_value = *value;
+      state_.best_epoch = log.epoch;
+      state_.stale_epochs = 0;
+    } else {
+      ++state_.stale_epochs;
+    }
+  }
+  if (improved || !keeps_best()) {
+    if (keeps_best()) {
+      best_.clear();
+      for (const Parameter<T>& p : params_.all()) best_.push_back(p.data);
+    }
+    // The threshold belongs to the weights kept: chosen on the validation split's scores of
+    // these weights, never on the file a user later scores.
+    if (val != nullptr && roles_.family == ModelFamily::kPair && !val->scores.empty())
+      state_.threshold = best_accuracy_threshold(val->scores, val->labels).threshold;
+  }
+  return improved;
 }
 
 // The checkpoint is written as one (runtime/saved/checkpoint.h). The directory and its spec and
@@ -285,10 +306,11 @@ void Trainer<T>::write_checkpoint(bool improved) {
     const std::string best = dir_file(checkpoint, kBestWeightsFile);
     // Improved: the weights just saved are the best; otherwise the best stay those saved before
     // (none yet in an epoch interrupted before the first validation: the current ones).
-    if (val_) link_file_atomically(improved || best_file_.empty() ? last : best_file_, best);
+    if (keeps_best())
+      link_file_atomically(improved || best_file_.empty() ? last : best_file_, best);
     write_log(dir, log_lines_);
-    commit_checkpoint(dir, checkpoint, state_, val_ ? kBestWeightsFile : kLastWeightsFile);
-    if (val_) best_file_ = best;
+    commit_checkpoint(dir, checkpoint, state_, keeps_best() ? kBestWeightsFile : kLastWeightsFile);
+    if (keeps_best()) best_file_ = best;
   } catch (const FileError& e) {
     std::error_code ignored;
     if (!checkpoint.empty()) std::filesystem::remove_all(checkpoint, ignored);

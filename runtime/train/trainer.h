@@ -51,6 +51,7 @@
 #include "runtime/text/vocabulary.h"
 #include "runtime/train/evaluation.h"
 #include "runtime/train/gradient_exchange.h"
+#include "runtime/train/monitor.h"
 
 namespace twinflow::runtime {
 
@@ -135,8 +136,9 @@ class Trainer {
   Trainer(const graph::Model& model, TrainData data, TrainOptions options,
           TrainObserver observer = {});
 
-  // Runs the remaining epochs; throws TrainingStopped from the guards. Leaves the best
-  // weights (by validation loss) in params().
+  // Runs the remaining epochs; throws TrainingStopped from the guards. Leaves the weights to
+  // keep in params(): the best epoch's by the monitored value (runtime/train/monitor.h), or the
+  // last epoch's with `keep: last` or nothing to monitor.
   TrainSummary fit();
 
   // Reads a data file with the model's columns and encodes it with the vocabulary.
@@ -149,6 +151,11 @@ class Trainer {
   const std::optional<Dataset>& val_data() const { return val_; }
   ParameterStore<T>& params() { return params_; }
   const TrainState& state() const { return state_; }
+  const Monitor& monitor() const { return monitor_; }
+  // Whether the monitored value exists in this run (a val_ metric needs a validation split).
+  bool tracks_best() const { return val_.has_value() || !monitor_.on_validation; }
+  // Whether the run ends with its best epoch's weights rather than its last.
+  bool keeps_best() const { return tracks_best() && train_spec_.keep == "best"; }
 
  private:
   void setup(std::optional<Vocabulary> vocab);
@@ -163,6 +170,7 @@ class Trainer {
   void check_loss() const;
   void check_gradients() const;
   void end_epoch(EpochLog& log, const EvalResult& train);
+  bool track_best(const EpochLog& log, const EvalResult* val);
   std::optional<std::string> plateau_warning(const EpochLog& log) const;
   void save_checkpoint(bool improved);
   void write_checkpoint(bool improved);
@@ -176,6 +184,7 @@ class Trainer {
   TrainObserver observer_;
   Communicator& processes_;
   ModelRoles roles_;
+  Monitor monitor_;
   std::vector<ColumnSpec> columns_;
   Dataset train_;
   std::optional<Dataset> val_;
@@ -184,7 +193,7 @@ class Trainer {
   Executor<T> executor_;
   std::unique_ptr<Optimizer<T>> optimizer_;
   TrainState state_;
-  std::vector<ops::Tensor<T>> best_;  // the best epoch's parameters (with validation)
+  std::vector<ops::Tensor<T>> best_;  // the best epoch's parameters (keeps_best())
   std::string best_file_;             // where the last checkpoint saved them ("" : not yet)
   std::vector<std::string> log_lines_;
   bool wrote_spec_ = false;  // the directory, spec.yaml and vocab.txt exist

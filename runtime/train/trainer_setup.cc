@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <random>
 
 #include "graph/ir/attrs.h"
@@ -103,6 +104,7 @@ Trainer<T>::Trainer(const graph::Model& model, TrainData data, TrainOptions opti
       observer_(std::move(observer)),
       processes_(options_.processes != nullptr ? *options_.processes : alone()),
       roles_(model_roles(model)),
+      monitor_(monitor_of(model.spec, roles_)),
       columns_(input_columns(model.spec)),
       train_(std::move(data.train)),
       val_(std::move(data.val)),
@@ -141,6 +143,7 @@ void Trainer<T>::setup(std::optional<Vocabulary> vocab) {
     if (triplet_stats_) triplet_pred_ = loss.inputs.front();
   }
   state_.seed = static_cast<uint64_t>(train_spec_.seed);
+  state_.monitor = monitor_.metric;
   state_.dtype = sizeof(T) == sizeof(double) ? "float64" : "float32";
   state_.inputs = hash_inputs(train_spec_);
   load_pretrained_tables();
@@ -271,7 +274,9 @@ void Trainer<T>::resume() {
   }
   const CheckpointFiles files = checkpoint_files(dir, saved);
   if (processes_.is_root()) remove_unnamed_checkpoints(dir, saved);
-  if (val_) {
+  // A run that kept its last weights (`keep: last`, no validation split) saved no best ones.
+  const bool saved_best = std::filesystem::exists(files.best);
+  if (keeps_best() && saved_best) {
     load_weights(files.best, params_, LoadMode::kStrict);
     best_.clear();
     for (const Parameter<T>& p : params_.all()) best_.push_back(p.data);
@@ -285,6 +290,15 @@ void Trainer<T>::resume() {
   const std::vector<InputFile> inputs = std::move(state_.inputs);
   state_ = saved;
   state_.inputs = inputs;
+  if (state_.monitor != monitor_.metric || (keeps_best() && !saved_best)) {
+    if (state_.best_epoch > 0)
+      say(fmt::format("the run kept no best epoch by {}: the next epoch starts the count anew",
+                      monitor_.metric));
+    state_.monitor = monitor_.metric;
+    state_.best_value = std::numeric_limits<double>::quiet_NaN();
+    state_.best_epoch = 0;
+    state_.stale_epochs = 0;
+  }
   if (state_.batch > 0)
     say(fmt::format("resuming {} in epoch {} after batch {} (step {})", dir, state_.epoch + 1,
                     state_.batch, state_.step));

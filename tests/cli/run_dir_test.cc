@@ -177,7 +177,7 @@ TEST_SUITE("cli.run_dir") {
     // The test line's numbers and the thresholds it used, as printed to 4 decimals.
     const double auc = value_after(r.out, "ROC-AUC");
     CHECK(j.at("test").at("roc_auc").get<double>() == doctest::Approx(auc).epsilon(1e-3));
-    const double t = value_after(r.out, "best-accuracy threshold");
+    const double t = value_after(r.out, "test accuracy at");
     CHECK(j.at("thresholds").at("best_accuracy").get<double>() == doctest::Approx(t).epsilon(1e-3));
     CHECK(j.at("thresholds").contains("best_f1"));
 

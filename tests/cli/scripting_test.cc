@@ -2,14 +2,17 @@
 // and similar with --json, similar's line numbers and corpus on stdin, predict on one pair and
 // on a file, checked against eval's own numbers.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "runtime/saved/model_dir.h"
 #include "tests/cli/run_cli.h"
 #include "tests/cli/tiny_pairs.h"
 #include "tests/testing/text_files.h"
@@ -57,7 +60,8 @@ TEST_SUITE("cli.scripting") {
     REQUIRE_MESSAGE(r.status == 0, r.err);
     const json j = json::parse(r.out);  // nothing else on stdout
     CHECK(keys_of(j) == std::vector<std::string>{"file", "rows", "skipped_rows", "skipped",
-                                                 "family", "loss", "roc_auc", "accuracy", "best_f1",
+                                                 "family", "loss", "roc_auc", "accuracy",
+                                                 "threshold", "threshold_source", "best_f1",
                                                  "baselines"});
     CHECK(j["family"] == "pair");
     CHECK(j["rows"] == 64);
@@ -95,7 +99,11 @@ TEST_SUITE("cli.scripting") {
     std::istringstream lines(r.out);
     std::string line;
     std::getline(lines, line);  // the heading
-    CHECK(line == "4 of 4 lines by the model's score");
+    const double threshold = *runtime::read_state(dir).threshold;
+    CHECK(line == fmt::format("4 of 4 lines by the model's score; alike at a score of at least "
+                              "{:.4f} (the validation split's best-accuracy threshold, saved "
+                              "with the model)",
+                              threshold));
     std::vector<std::string> numbers;
     while (std::getline(lines, line)) {
       const std::vector<std::string> f = fields_of(line);
@@ -121,13 +129,18 @@ TEST_SUITE("cli.scripting") {
     REQUIRE_MESSAGE(j.status == 0, j.err);
     const json doc = json::parse(j.out);
     CHECK(keys_of(doc) ==
-          std::vector<std::string>{"query", "corpus", "texts", "score", "distance", "hits"});
+          std::vector<std::string>{"query", "corpus", "texts", "score", "distance", "threshold",
+                                   "threshold_source", "hits"});
+    CHECK(doc["threshold"].get<double>() == threshold);
     CHECK(doc["query"] == query);
     CHECK(doc["corpus"] == "-");
     CHECK(doc["texts"] == 4);
     CHECK(doc["distance"].is_null());
     REQUIRE(doc["hits"].size() == 2);
-    CHECK(keys_of(doc["hits"][0]) == std::vector<std::string>{"rank", "line", "score", "text"});
+    CHECK(keys_of(doc["hits"][0]) ==
+          std::vector<std::string>{"rank", "line", "score", "alike", "text"});
+    for (const json& hit : doc["hits"])
+      CHECK(hit["alike"] == (hit["score"].get<double>() >= threshold));
     CHECK(doc["hits"][0]["line"] == 4);
     CHECK(doc["hits"][1]["rank"] == 2);
     CHECK(doc["hits"][0]["score"].get<double>() >= doc["hits"][1]["score"].get<double>());
@@ -139,7 +152,13 @@ TEST_SUITE("cli.scripting") {
     const std::string val = s.tmp.path("val.tsv");
     const CliRun r = run_twinflow({"predict", dir, "--data", val});
     REQUIRE_MESSAGE(r.status == 0, r.err);
-    CHECK(r.err.find("threshold 0.500000: the default") != std::string::npos);
+    // The threshold chosen on the validation split when the model was trained.
+    const std::optional<double> saved = runtime::read_state(dir).threshold;
+    REQUIRE(saved);
+    const double threshold = *saved;
+    CHECK(r.err.find(fmt::format("threshold {:.6f}: the validation split's best-accuracy threshold, "
+                                 "saved with the model",
+                                 threshold)) != std::string::npos);
     std::istringstream out(r.out), rows(read_all(val));
     std::string line, row;
     std::getline(out, line);
@@ -154,7 +173,7 @@ TEST_SUITE("cli.scripting") {
       CHECK(f[0] == std::to_string(scores.size() + 2));  // line numbers after the header
       scores.push_back(std::stod(f[1]));
       labels.push_back(std::stoi(v[2]));
-      CHECK(f[2] == (scores.back() >= 0.5 ? "1" : "0"));
+      CHECK(f[2] == (scores.back() >= threshold ? "1" : "0"));
       right += (f[2] == "1") == (labels.back() == 1) ? 1 : 0;
       if (first_left.empty()) first_left = v[0], first_right = v[1];
     }
@@ -169,7 +188,7 @@ TEST_SUITE("cli.scripting") {
     const CliRun one = run_twinflow({"predict", dir, first_left, first_right});
     REQUIRE_MESSAGE(one.status == 0, one.err);
     CHECK(value_after(one.out, "score") == doctest::Approx(scores[0]).epsilon(1e-5));
-    CHECK(one.out.find("the default; run.json records no threshold") != std::string::npos);
+    CHECK(one.out.find("saved with the model") != std::string::npos);
     s.tmp.write("unlabelled.tsv", "left\tright\n" + first_left + "\t" + first_right + "\n");
     const CliRun unlabelled =
         run_twinflow({"predict", dir, "--data", s.tmp.path("unlabelled.tsv"), "--json"});
@@ -181,9 +200,13 @@ TEST_SUITE("cli.scripting") {
     CHECK(j["predictions"][0]["line"] == 2);
     CHECK(j["predictions"][0]["score"].get<double>() == doctest::Approx(scores[0]));
 
-    // A threshold that train recorded in run.json decides instead of 0.5.
+    // A run saved before state.json held its threshold: the one train recorded in run.json
+    // decides instead of 0.5.
     const std::string copy = s.tmp.path("with_threshold");
-    std::filesystem::copy(dir, copy);
+    std::filesystem::copy(dir, copy, std::filesystem::copy_options::recursive);
+    json state = json::parse(read_all(copy + "/state.json"));
+    state.erase("threshold");
+    s.tmp.write("with_threshold/state.json", state.dump());
     const double t = scores[0] + 1e-3;
     s.tmp.write(
         "with_threshold/run.json",

@@ -70,7 +70,7 @@ TEST_SUITE("cli.train") {
     const CliRun eval = run_twinflow({"eval", dir, "--data", s.tmp.path("val.tsv")});
     REQUIRE_MESSAGE(eval.status == 0, eval.err);
     const runtime::TrainState state = runtime::read_state(dir);
-    CHECK(value_after(eval.out, "loss") == doctest::Approx(state.best_val_loss).epsilon(1e-5));
+    CHECK(value_after(eval.out, "loss") == doctest::Approx(state.best_value).epsilon(1e-5));
     const double auc = value_after(eval.out, "roc_auc");
     CHECK(auc > 0.0);
     CHECK(auc <= 1.0);

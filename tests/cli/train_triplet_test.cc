@@ -105,7 +105,7 @@ TEST_SUITE("cli.train_triplet") {
 
     const CliRun eval = run_twinflow({"eval", dir, "--data", tmp.path("val.tsv")});
     REQUIRE_MESSAGE(eval.status == 0, eval.err);
-    CHECK(value_after(eval.out, "loss") == doctest::Approx(state.best_val_loss).epsilon(1e-6));
+    CHECK(value_after(eval.out, "loss") == doctest::Approx(state.best_value).epsilon(1e-6));
     // train printed recall@1 to 4 decimals.
     CHECK(value_after(eval.out, "recall@1 (squared Euclidean distance)") ==
           doctest::Approx(recall1).epsilon(1e-3));

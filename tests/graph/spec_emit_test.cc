@@ -251,6 +251,7 @@ TEST_SUITE("graph.spec") {
           "  epochs: 5\n"
           "  metrics: []\n"
           "  patience: 0\n"
+          "  keep: best\n"
           "  seed: 1\n"
           "  shuffle: true\n");
   }

@@ -239,6 +239,29 @@ TEST_SUITE("graph.spec") {
       CHECK(only_error(parse(with_training(
                 fmt::format("train: {{optimizer: {{name: {}, momentum: 5.5}}}}\n", name)))) ==
             "train.optimizer.momentum must be in [0, 1], found 5.5");
+    CHECK(only_error(parse(with_training("train: {monitor: {metric: val_acc}}\n"))).starts_with(
+        "train.monitor.metric must be one of loss, val_loss, accuracy, val_accuracy,"));
+    CHECK(only_error(parse(with_training("train: {monitor: {metric: val_auc, mode: up}}\n")))
+              .starts_with("train.monitor.mode must be one of auto, min, max, found 'up'"));
+    CHECK(only_error(parse(with_training("train: {keep: first}\n")))
+              .starts_with("train.keep must be one of best, last, found 'first'"));
+  }
+
+  TEST_CASE("train: monitor and keep, read and written back") {
+    const ModelSpec spec =
+        parse_ok(with_training("train: {monitor: {metric: val_auc, mode: max}, keep: last}\n"));
+    REQUIRE(spec.train.monitor);
+    CHECK(spec.train.monitor->metric == "val_auc");
+    CHECK(spec.train.monitor->mode == "max");
+    CHECK(spec.train.monitor->loc.line == 6);
+    CHECK(spec.train.keep == "last");
+    const ModelSpec again = parse_ok(emit_spec(spec));
+    REQUIRE(again.train.monitor);
+    CHECK(again.train.monitor->metric == "val_auc");
+    CHECK(again.train.keep == "last");
+    const ModelSpec plain = parse_ok(with_training("train: {epochs: 2}\n"));
+    CHECK(!plain.train.monitor);
+    CHECK(plain.train.keep == "best");
   }
 
   TEST_CASE("train: each optimizer's defaults are Keras's") {

@@ -36,7 +36,7 @@ TEST_SUITE("runtime.train") {
     REQUIRE(summary.best_epoch >= 1);
     REQUIRE(summary.best_epoch < 6);
     const EpochLog& best = summary.epochs[static_cast<size_t>(summary.best_epoch - 1)];
-    CHECK(best.val_loss == trainer.state().best_val_loss);
+    CHECK(best.val_loss == trainer.state().best_value);
     CHECK(summary.epochs.back().val_loss > best.val_loss);
 
     CHECK(testing::differences(trainer.params(), tmp.path("run/weights.safetensors")) == 0);

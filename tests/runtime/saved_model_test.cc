@@ -92,7 +92,14 @@ TEST_SUITE("runtime.saved") {
     CHECK(s.epoch == 2);
     CHECK(s.step == 8);
     CHECK(s.dtype == "float64");
-    CHECK(std::isinf(s.best_val_loss));  // absent: the default
+    CHECK(std::isnan(s.best_value));  // absent: none yet
+    CHECK(s.monitor == "val_loss");
+    CHECK(!s.threshold);
+    // A state saved before `monitor:` existed: its best_val_loss is the best value.
+    const TrainState old = read_state(state_with(std::string(good) + R"(, "best_val_loss": 0.25)"));
+    CHECK(old.best_value == 0.25);
+    CHECK(old.monitor == "val_loss");
+    CHECK(read_state(state_with(std::string(good) + R"(, "threshold": 0.375)")).threshold == 0.375);
     const std::string whole = " must be a whole number from 0 to 9223372036854775807, found ";
     CHECK_THROWS_WITH_AS(read_state(state_with(R"("epoch": 1e300, "step": 8, "dtype": "float32")")),
                          (path + ": not a valid state file: 'epoch'" + whole + "1e+300").c_str(),

@@ -149,14 +149,14 @@ TEST_SUITE("viz.curves") {
   }
 
   TEST_CASE("the best epoch is the first with the lowest val_loss, as the trainer keeps it") {
-    CHECK(viz::best_epoch(four_epochs()) == 3);
+    CHECK(viz::best_epoch(four_epochs()).epoch == 3);
     // A later tie does not replace the best (the trainer needs a strictly lower loss); a null
     // (NaN) never is the best.
     const std::vector<viz::EpochRecord> tie = {
         epoch(1, {{"loss", 1}, {"val_loss", kNull}}), epoch(2, {{"loss", 1}, {"val_loss", 0.6}}),
         epoch(3, {{"loss", 1}, {"val_loss", 0.7}}), epoch(4, {{"loss", 1}, {"val_loss", 0.6}})};
-    CHECK(viz::best_epoch(tie) == 2);
-    CHECK(viz::best_epoch({epoch(1, {{"loss", 1}}), epoch(2, {{"loss", 0.5}})}) == 0);
+    CHECK(viz::best_epoch(tie).epoch == 2);
+    CHECK(viz::best_epoch({epoch(1, {{"loss", 1}}), epoch(2, {{"loss", 0.5}})}).epoch == 0);
 
     const viz::ParsedDot dot = viz::parse_dot(viz::curves_dot("m", four_epochs()));
     for (const std::string q : {"loss", "accuracy"}) {
@@ -167,13 +167,26 @@ TEST_SUITE("viz.curves") {
     const Point ring = pos_of(dot, "loss/best/ring"), best = pos_of(dot, "loss/val/3");
     CHECK(std::abs(ring.x - best.x) < 0.02);
     CHECK(std::abs(ring.y - best.y) < 0.02);
-    CHECK(dot.nodes.at("legend/best").at("label").find("best epoch 3 (val_loss 0.5500)") !=
+    CHECK(dot.nodes.at("legend/best").at("label").find("best epoch 3 by val_loss (0.5500)") !=
           std::string::npos);
 
     const viz::ParsedDot no_val =
         viz::parse_dot(viz::curves_dot("m", {epoch(1, {{"loss", 1}}), epoch(2, {{"loss", 0.5}})}));
     CHECK(no_val.nodes.count("loss/best") == 0);
     CHECK(no_val.nodes.count("legend/val") == 0);
+  }
+
+  TEST_CASE("the best epoch of another monitor is marked on its metric's panel") {
+    // What state.json says of a run with monitor val_accuracy and keep: last.
+    const viz::KeptEpoch kept{.epoch = 2, .metric = "val_accuracy", .weights_kept = false};
+    const viz::ParsedDot dot = viz::parse_dot(viz::curves_dot("m", four_epochs(), kept));
+    CHECK(std::abs(pos_of(dot, "accuracy/best").x - pos_of(dot, "accuracy/val/2").x) < 0.02);
+    const Point ring = pos_of(dot, "accuracy/best/ring"), best = pos_of(dot, "accuracy/val/2");
+    CHECK(std::abs(ring.y - best.y) < 0.02);
+    CHECK(dot.nodes.count("loss/best/ring") == 0);
+    const std::string legend = dot.nodes.at("legend/best").at("label");
+    CHECK_MESSAGE(legend.find("best epoch 2 by val_accuracy") != std::string::npos, legend);
+    CHECK(legend.find("the last epoch's weights are kept (keep: last)") != std::string::npos);
   }
 
   TEST_CASE("tick values step by 1, 2 or 5 times a power of ten and cover the range") {

@@ -1,12 +1,15 @@
 // `twinflow eval DIR --data F`: a saved model's loss and metrics on a data file.
-//   pair models     loss, accuracy at 0.5, ROC-AUC, and F1 at the threshold that maximises it
-//                   on this file
+//   pair models     loss, accuracy at the model's decision threshold (tools/cli/run_record.h:
+//                   the one chosen on the validation split, saved with the model) and where it
+//                   comes from, ROC-AUC, and F1 at the threshold that maximises it on this file
+//                   (an upper bound: that threshold is tuned on the rows it scores)
 //   triplet models  loss, the fraction of triplets ordered right (d(a, p) < d(a, n)), and
 //                   recall@1 and @5 of each anchor's positive among all the file's positives,
 //                   d being the distance the loss measures (named on each line)
 //   --baselines     then word counting on the same file (runtime/train/baselines.h), its threshold
 //                   and IDF from the spec's train.data as `train` prints them; without that
-//                   file, ROC-AUC only and the IDF of this file
+//                   file, ROC-AUC only and the IDF of this file. The model is compared at its
+//                   decision threshold, as `train` compares it, so both give one verdict
 //   --json          the same as one JSON document (tools/cli/eval_json.h); notes go to stderr
 // `twinflow eval DIR --retrieval F [-k 1,5,10]`: recall@k and MRR of finding each query's
 // target among all targets (tools/cli/eval_retrieval.h).
@@ -30,6 +33,7 @@
 #include "tools/cli/eval_json.h"
 #include "tools/cli/eval_retrieval.h"
 #include "tools/cli/option_checks.h"
+#include "tools/cli/run_record.h"
 
 namespace twinflow::cli {
 
@@ -46,15 +50,18 @@ struct EvalOptions {
   std::vector<int64_t> ks{1, 5, 10};
 };
 
-void print_pairs(const runtime::ModelRoles& roles, const runtime::EvalResult& r,
-                 std::ostream& out) {
+void print_pairs(const runtime::EvalResult& r, const DecisionThreshold& t, std::ostream& out) {
   out << fmt::format("pairs {}\nloss {:.6f}\n", r.rows, r.loss());
-  if (roles.has_threshold) out << fmt::format("accuracy {:.6f}\n", r.hit_rate());
+  if (t.value)
+    out << fmt::format("accuracy {:.6f}\nthreshold {:.6f} ({})\n",
+                       runtime::accuracy_at(r.scores, r.labels, *t.value), *t.value, t.source);
+  else
+    out << fmt::format("threshold {}\n", t.source);
   out << fmt::format("roc_auc {:.6f}\n", runtime::roc_auc(r.scores, r.labels));
   const runtime::ThresholdChoice best = runtime::best_f1_threshold(r.scores, r.labels);
   out << fmt::format(
-      "best_f1 {:.6f} at threshold {:.6f} (precision {:.4f}, recall {:.4f}, "
-      "accuracy {:.4f})\n",
+      "best_f1 {:.6f} at threshold {:.6f} (precision {:.4f}, recall {:.4f}, accuracy {:.4f}; "
+      "the threshold is tuned on this file: an upper bound)\n",
       best.f1, best.threshold, best.precision, best.recall, best.accuracy);
 }
 
@@ -89,7 +96,8 @@ std::optional<runtime::Dataset> training_data(const EvalOptions& o, const graph:
 // The baselines' lines, or with --json their JSON under "baselines" of doc (notes go to err).
 void add_baselines(const EvalOptions& o, const graph::ModelSpec& spec,
                    const runtime::ModelRoles& roles, const runtime::Dataset& data,
-                   const runtime::EvalResult& r, Io& io, nlohmann::ordered_json& doc) {
+                   const runtime::EvalResult& r, const DecisionThreshold& t, Io& io,
+                   nlohmann::ordered_json& doc) {
   const std::optional<runtime::Dataset> train = training_data(o, spec, o.json ? io.err : io.out);
   std::vector<std::pair<std::string, double>> model;
   if (roles.family == runtime::ModelFamily::kTriplet) {
@@ -98,7 +106,7 @@ void add_baselines(const EvalOptions& o, const graph::ModelSpec& spec,
              {"recall@5", runtime::tower_recall_at(r, 5)}};
   } else {
     model = {{"ROC-AUC", runtime::roc_auc(r.scores, r.labels)}};
-    if (roles.has_threshold) model.emplace_back("accuracy", r.hit_rate());
+    if (t.value) model.emplace_back("accuracy", runtime::accuracy_at(r.scores, r.labels, *t.value));
   }
   const runtime::BaselineReport report =
       runtime::word_counting_baselines(roles, data, train ? &*train : nullptr);
@@ -135,14 +143,15 @@ int run(const EvalOptions& o, Io& io) {
         const int64_t batch = o.batch_size > 0 ? o.batch_size : saved.model.spec.train.batch_size;
         const bool triplet = roles.family == runtime::ModelFamily::kTriplet;
         const runtime::EvalResult r = runtime::evaluate(roles, executor, data, batch, triplet);
+        const DecisionThreshold t = decision_threshold(o.dir, saved.state, roles);
         nlohmann::ordered_json doc;
         if (o.json)
-          doc = eval_json(roles, data, r);
+          doc = eval_json(roles, data, r, t);
         else if (triplet)
           print_triplets(r, io.out);
         else
-          print_pairs(roles, r, io.out);
-        if (o.baselines) add_baselines(o, saved.model.spec, roles, data, r, io, doc);
+          print_pairs(r, t, io.out);
+        if (o.baselines) add_baselines(o, saved.model.spec, roles, data, r, t, io, doc);
         if (o.json) io.out << doc.dump(2) << "\n";
         return 0;
       });

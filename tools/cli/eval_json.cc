@@ -16,7 +16,7 @@ json metrics_json(std::span<const std::pair<std::string, double>> metrics) {
 }  // namespace
 
 json eval_json(const runtime::ModelRoles& roles, const runtime::Dataset& data,
-               const runtime::EvalResult& r) {
+               const runtime::EvalResult& r, const DecisionThreshold& t) {
   const bool triplet = roles.family == runtime::ModelFamily::kTriplet;
   json j = {{"file", data.file},
             {"rows", r.rows},
@@ -31,7 +31,9 @@ json eval_json(const runtime::ModelRoles& roles, const runtime::Dataset& data,
     return j;
   }
   j["roc_auc"] = runtime::roc_auc(r.scores, r.labels);
-  j["accuracy"] = roles.has_threshold ? json(r.hit_rate()) : json(nullptr);
+  j["accuracy"] = t.value ? json(runtime::accuracy_at(r.scores, r.labels, *t.value)) : json(nullptr);
+  j["threshold"] = t.value ? json(*t.value) : json(nullptr);
+  j["threshold_source"] = t.source;
   const runtime::ThresholdChoice best = runtime::best_f1_threshold(r.scores, r.labels);
   j["best_f1"] = {{"threshold", best.threshold},
                   {"f1", best.f1},

@@ -16,6 +16,7 @@
 
 #include "graph/spec/spec.h"
 #include "runtime/io/atomic_file.h"
+#include "runtime/saved/model_dir.h"
 #include "runtime/text/line_reader.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/json.h"
@@ -100,11 +101,28 @@ std::string model_name(const std::string& dir) {
   return std::filesystem::path(dir).lexically_normal().filename().string();
 }
 
+// The best epoch as DIR/state.json and DIR/spec.yaml say the run picked and kept it; by the
+// default monitor when they cannot be read (a log copied on its own).
+viz::KeptEpoch kept_epoch(const std::string& dir, const std::vector<viz::EpochRecord>& log) {
+  try {
+    const runtime::TrainState state = runtime::read_state(dir);
+    graph::Diagnostics diags;
+    const auto spec =
+        graph::parse_spec_file((std::filesystem::path(dir) / "spec.yaml").string(), diags);
+    return {.epoch = state.best_epoch,
+            .metric = state.monitor,
+            .weights_kept = !spec || spec->train.keep == "best"};
+  } catch (const runtime::ModelDirError&) {
+    return viz::best_epoch(log);
+  }
+}
+
 int run(const PlotOptions& o, Io& io) {
   const std::vector<viz::EpochRecord> log = read_log(o.dir);
   const std::string output =
       o.output.empty() ? (std::filesystem::path(o.dir) / "curves.png").string() : o.output;
-  const std::string dot = viz::curves_dot(model_name(o.dir), log);
+  const viz::KeptEpoch best = kept_epoch(o.dir, log);
+  const std::string dot = viz::curves_dot(model_name(o.dir), log, best);
   const std::string format = format_of(output);
   std::string bytes;
   if (format == ".dot") {
@@ -115,9 +133,8 @@ int run(const PlotOptions& o, Io& io) {
   }
   runtime::write_file_atomically(output, std::string_view(bytes));
   const std::vector<std::string> panels = viz::panel_quantities(log);
-  const int64_t best = viz::best_epoch(log);
   io.out << fmt::format("{}: {} epochs, panels {}{}\n", output, log.size(), fmt::join(panels, ", "),
-                        best > 0 ? fmt::format(", best epoch {}", best) : "");
+                        best.epoch > 0 ? fmt::format(", best epoch {}", best.epoch) : "");
   return 0;
 }
 

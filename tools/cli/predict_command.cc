@@ -1,10 +1,10 @@
 // `twinflow predict DIR "text a" "text b"` and `twinflow predict DIR --data F`: a pair model's
 // score for pairs of texts (runtime/saved/inference.h: its own output, e.g. the sigmoid of the
 // cosine Siamese network; −distance for a contrastive model; higher = more alike), and the
-// decision score ≥ threshold, 1 (alike) or 0. The threshold is the one `train` chose on the
-// validation split (best accuracy, then best F1) when DIR/run.json records one, else 0.5 for a
-// model with a sigmoid output, else none (a contrastive model: no decision). Where it came from
-// is always said. Triplet models are refused, pointing to `similar` and `embed`.
+// decision score ≥ threshold, 1 (alike) or 0. The threshold is the model's decision threshold
+// (tools/cli/run_record.h: the one `train` chose on the validation split), else 0.5 for a model
+// with a sigmoid output, else none (a contrastive model: no decision). Where it came from is
+// always said. Triplet models are refused, pointing to `similar` and `embed`.
 //
 // Two texts: "score S" and "decision D (threshold T: SOURCE)" lines. --data F: a TSV whose
 // columns are named as the model's text inputs (the label column may be there or not), printed
@@ -45,22 +45,6 @@ struct PredictOptions {
   bool json = false;
 };
 
-struct Threshold {
-  std::optional<double> value;
-  std::string source;
-};
-
-Threshold decision_threshold(const std::string& dir, const runtime::ModelRoles& roles) {
-  const runtime::Metrics recorded = recorded_thresholds(dir);
-  for (const char* name : {"best_accuracy", "best_f1"})
-    for (const auto& [key, value] : recorded)
-      if (key == name)
-        return {value, fmt::format("the validation split's {} threshold, from run.json",
-                                   name == std::string("best_f1") ? "best-F1" : "best-accuracy")};
-  if (roles.has_threshold) return {0.5, "the default; run.json records no threshold"};
-  return {std::nullopt, "none: the model's score is a distance and run.json records no threshold"};
-}
-
 // The pairs to score: the two texts given, or the rows of --data.
 struct Pairs {
   std::vector<std::string> firsts, seconds;
@@ -85,11 +69,11 @@ Pairs read_pairs(const PredictOptions& o, const graph::ModelSpec& spec,
   return p;
 }
 
-json decision_json(const Threshold& t, double score) {
+json decision_json(const DecisionThreshold& t, double score) {
   return t.value ? json(score >= *t.value ? 1 : 0) : json(nullptr);
 }
 
-void print_json(const Pairs& p, const Threshold& t, std::span<const double> scores,
+void print_json(const Pairs& p, const DecisionThreshold& t, std::span<const double> scores,
                 std::ostream& out) {
   json predictions = json::array();
   for (size_t i = 0; i < scores.size(); ++i)
@@ -103,7 +87,7 @@ void print_json(const Pairs& p, const Threshold& t, std::span<const double> scor
   out << doc.dump(2) << "\n";
 }
 
-void print_text(const Pairs& p, const Threshold& t, std::span<const double> scores, Io& io) {
+void print_text(const Pairs& p, const DecisionThreshold& t, std::span<const double> scores, Io& io) {
   const std::string threshold =
       t.value ? fmt::format("threshold {:.6f}: {}", *t.value, t.source) : t.source;
   const auto decision = [&](double s) {
@@ -144,7 +128,7 @@ int run(const PredictOptions& o, Io& io) {
         const int64_t batch = o.batch_size > 0 ? o.batch_size : saved.model.spec.train.batch_size;
         const std::vector<double> scores = runtime::pair_scores(saved.model, roles, saved.vocab,
                                                                 params, p.firsts, p.seconds, batch);
-        const Threshold t = decision_threshold(o.dir, roles);
+        const DecisionThreshold t = decision_threshold(o.dir, saved.state, roles);
         if (o.json)
           print_json(p, t, scores, io.out);
         else

@@ -1,5 +1,7 @@
 #include "tools/cli/run_record.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -86,6 +88,26 @@ void write_run_record(const std::string& dir, const RunRecord& record) {
             {"thresholds", metrics_object(record.thresholds)}};
   if (!record.distance.empty()) j["distance"] = record.distance;
   runtime::write_file_atomically(runtime::dir_file(dir, "run.json"), j.dump(2) + "\n");
+}
+
+DecisionThreshold decision_threshold(const std::string& dir, const runtime::TrainState& state,
+                                     const runtime::ModelRoles& roles) {
+  if (roles.family != runtime::ModelFamily::kPair)
+    return {std::nullopt, "none: a triplet model ranks by distance"};
+  if (state.threshold)
+    return {state.threshold, "the validation split's best-accuracy threshold, saved with the model"};
+  const runtime::Metrics recorded = dir.empty() ? runtime::Metrics{} : recorded_thresholds(dir);
+  for (const char* name : {"best_accuracy", "best_f1"})
+    for (const auto& [key, value] : recorded)
+      if (key == name)
+        return {value, fmt::format("the validation split's {} threshold, from run.json",
+                                   name == std::string("best_f1") ? "best-F1" : "best-accuracy")};
+  if (roles.has_threshold) return {0.5, "the default: the run had no validation split"};
+  return {std::nullopt, "none: the model's score is a distance and the run had no validation split"};
+}
+
+std::string DecisionThreshold::accuracy_label() const {
+  return value ? fmt::format("accuracy at {:.4f} ({})", *value, source) : "";
 }
 
 runtime::Metrics recorded_thresholds(const std::string& dir) {

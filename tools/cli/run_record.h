@@ -11,6 +11,7 @@
 // Written after every saved epoch and again once the test split is scored.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,5 +41,20 @@ void write_run_record(const std::string& dir, const RunRecord& record);
 
 // The "thresholds" of dir/run.json (none when it is absent, unreadable or has none).
 runtime::Metrics recorded_thresholds(const std::string& dir);
+
+// A pair model's decision threshold (score ≥ value: alike) and where it comes from; one rule
+// for train's test lines, eval, predict and similar: the threshold state.json records (chosen on
+// the validation split for the weights kept, runtime/saved/model_dir.h); for a run saved before
+// state.json held one, run.json's; else 0.5 for a score that is a probability; none for a
+// distance (contrastive) or a triplet model.
+struct DecisionThreshold {
+  std::optional<double> value;
+  std::string source;  // "the validation split's best-accuracy threshold, saved with the model"
+  // "accuracy at 0.4870 (the validation split's ...)"; "" without a threshold.
+  std::string accuracy_label() const;
+};
+// dir: the model's directory ("": none, a model in memory).
+DecisionThreshold decision_threshold(const std::string& dir, const runtime::TrainState& state,
+                                     const runtime::ModelRoles& roles);
 
 }  // namespace twinflow::cli

@@ -5,12 +5,16 @@
 // on (query, line); for a triplet model the negated distance between tower outputs, as the loss
 // measures it). Ties keep the corpus order.
 //
+// A pair model also says which hits it finds alike: score ≥ its decision threshold
+// (tools/cli/run_record.h, the one eval and predict use), named in the heading.
+//
 // Text: a heading, then "rank<TAB>line<TAB>score<TAB>text" per hit.
 // --json: one document, keys in this order:
 //   {"query", "corpus" (the path, or "-"), "texts" (non-blank lines read),
 //    "score" ("the model's score" or "-cosine distance (the loss's)"),
 //    "distance" (triplet models: "cosine", "Euclidean", "squared Euclidean"; else null),
-//    "hits": [{"rank", "line", "score", "text"}]}
+//    "threshold" (pair models' decision threshold; else null), "threshold_source",
+//    "hits": [{"rank", "line", "score", "alike" (score ≥ threshold; null without one), "text"}]}
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -25,6 +29,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/json.h"
 #include "tools/cli/option_checks.h"
+#include "tools/cli/run_record.h"
 
 namespace twinflow::cli {
 
@@ -65,8 +70,12 @@ int run(const SimilarOptions& o, Io& io) {
                                   roles.family == runtime::ModelFamily::kTower ? "the spec's"
                                                                                : "the loss's")
                     : std::string("the model's score");
+        const DecisionThreshold t = decision_threshold(o.dir, saved.state, roles);
         if (!o.json) {
-          io.out << fmt::format("{} of {} lines by {}\n", k, corpus.texts.size(), score_name);
+          io.out << fmt::format("{} of {} lines by {}{}\n", k, corpus.texts.size(), score_name,
+                                t.value ? fmt::format("; alike at a score of at least {:.4f} ({})",
+                                                      *t.value, t.source)
+                                        : "");
           for (size_t i = 0; i < k; ++i)
             io.out << fmt::format("{}\t{}\t{:.6f}\t{}\n", i + 1, corpus.lines[order[i]],
                                   scores[order[i]], corpus.texts[order[i]]);
@@ -77,6 +86,7 @@ int run(const SimilarOptions& o, Io& io) {
           hits.push_back({{"rank", i + 1},
                           {"line", corpus.lines[order[i]]},
                           {"score", scores[order[i]]},
+                          {"alike", t.value ? json(scores[order[i]] >= *t.value) : json(nullptr)},
                           {"text", corpus.texts[order[i]]}});
         const json doc = {
             {"query", o.query},
@@ -84,6 +94,8 @@ int run(const SimilarOptions& o, Io& io) {
             {"texts", corpus.texts.size()},
             {"score", score_name},
             {"distance", triplet ? json(runtime::distance_name(roles.distance)) : json(nullptr)},
+            {"threshold", t.value ? json(*t.value) : json(nullptr)},
+            {"threshold_source", t.source},
             {"hits", hits}};
         io.out << doc.dump(2) << "\n";
         return 0;

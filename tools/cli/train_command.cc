@@ -66,51 +66,43 @@ void apply_overrides(const TrainCommandOptions& o, graph::ModelSpec& spec) {
   if (o.lr) t.optimizer.lr = *o.lr;
 }
 
-// The test split's pair lines; returns the metrics the baselines are compared on: ROC-AUC,
-// and accuracy at the validation's best-accuracy threshold (at 0.5 without validation data,
-// for a model that has one).
+// The test split's pair lines; returns the metrics the baselines are compared on: ROC-AUC, and
+// accuracy at the model's decision threshold (tools/cli/run_record.h: the validation split's
+// best-accuracy threshold, saved with the model), the rule eval follows too. Word counting's
+// threshold is the one best on the training split; the model's is chosen on the validation
+// split, since on the training split it would be tuned to rows the model has learned.
 template <typename T>
 runtime::Metrics print_pair_test(runtime::Trainer<T>& trainer, const runtime::EvalResult& r,
-                                 RunRecord& record, std::ostream& out) {
+                                 const std::string& dir, RunRecord& record, std::ostream& out) {
   const double auc = runtime::roc_auc(r.scores, r.labels);
   runtime::Metrics compared{{"ROC-AUC", auc}};
   record.test = {{"rows", static_cast<double>(r.rows)}, {"loss", r.loss()}, {"roc_auc", auc}};
-  out << fmt::format("test ({} pairs): loss {:.4f}  ROC-AUC {:.4f}", r.rows, r.loss(), auc);
-  if (trainer.roles().has_threshold) {
-    out << fmt::format("  accuracy@0.5 {:.4f}", r.hit_rate());
-    record.test.emplace_back("accuracy@0.5", r.hit_rate());
+  out << fmt::format("test ({} pairs): loss {:.4f}  ROC-AUC {:.4f}\n", r.rows, r.loss(), auc);
+  const DecisionThreshold t = decision_threshold(dir, trainer.state(), trainer.roles());
+  if (t.value) {
+    const double accuracy = runtime::accuracy_at(r.scores, r.labels, *t.value);
+    out << fmt::format("test {}: {:.4f}\n", t.accuracy_label(), accuracy);
+    compared.emplace_back("accuracy", accuracy);
+    record.test.emplace_back("accuracy", accuracy);
+    record.thresholds = {{"best_accuracy", *t.value}};
   }
-  out << "\n";
-  if (!trainer.val_data()) {
-    if (trainer.roles().has_threshold) compared.emplace_back("accuracy", r.hit_rate());
-    return compared;
-  }
+  if (!trainer.val_data()) return compared;
   const runtime::EvalResult val = trainer.evaluate(*trainer.val_data(), false);
   const runtime::ThresholdChoice pick = runtime::best_f1_threshold(val.scores, val.labels);
   const runtime::ThresholdChoice at = runtime::scores_at(r.scores, r.labels, pick.threshold);
   out << fmt::format(
-      "test at the validation's best-F1 threshold {:.4f}: accuracy {:.4f}  F1 "
-      "{:.4f}\n",
+      "test at the validation's best-F1 threshold {:.4f}: accuracy {:.4f}  F1 {:.4f}\n",
       pick.threshold, at.accuracy, at.f1);
-  // Word counting's threshold is the one best on the training split; the model's, compared
-  // with it, is the one best on the validation split (on the training split it would be
-  // tuned to rows the model has learned).
-  const double threshold = runtime::best_accuracy_threshold(val.scores, val.labels).threshold;
-  const double accuracy = runtime::accuracy_at(r.scores, r.labels, threshold);
-  out << fmt::format("test at the validation's best-accuracy threshold {:.4f}: accuracy {:.4f}\n",
-                     threshold, accuracy);
-  compared.emplace_back("accuracy", accuracy);
-  record.thresholds = {{"best_f1", pick.threshold}, {"best_accuracy", threshold}};
-  record.test.insert(record.test.end(), {{"accuracy@best_f1", at.accuracy},
-                                         {"f1@best_f1", at.f1},
-                                         {"accuracy@best_accuracy", accuracy}});
+  record.thresholds.emplace_back("best_f1", pick.threshold);
+  record.test.insert(record.test.end(), {{"accuracy@best_f1", at.accuracy}, {"f1@best_f1", at.f1}});
   return compared;
 }
 
 // The test split's scores, then word counting's on the same rows (runtime/train/baselines.h) and
 // whether the model beats it.
 template <typename T>
-void print_test(runtime::Trainer<T>& trainer, const std::string& test, RunRecord& record,
+void print_test(runtime::Trainer<T>& trainer, const std::string& test, const std::string& dir,
+                RunRecord& record,
                 std::ostream& out) {
   const runtime::Dataset data = trainer.load_data(test);
   const runtime::EvalResult r = trainer.evaluate(data, true);
@@ -127,7 +119,7 @@ void print_test(runtime::Trainer<T>& trainer, const std::string& test, RunRecord
     record.test = {{"rows", static_cast<double>(r.rows)}, {"loss", r.loss()}};
     record.test.insert(record.test.end(), compared.begin(), compared.end());
   } else {
-    compared = print_pair_test(trainer, r, record, out);
+    compared = print_pair_test(trainer, r, dir, record, out);
   }
   out << runtime::baselines_text(
       runtime::word_counting_baselines(trainer.roles(), data, &trainer.train_data()), compared);
@@ -177,10 +169,9 @@ int train_as(const graph::Model& model, TrainCommandOptions& o, RunRecord& recor
     return 128 + StopOnSignal::received();
   }
   if (summary.best_epoch > 0)
-    io.out << fmt::format("best epoch {} (val_loss {:.4f}); its weights are kept\n",
-                          summary.best_epoch, trainer.state().best_val_loss);
+    io.out << runtime::best_epoch_line(trainer.state(), trainer.keeps_best()) << "\n";
   if (!model.spec.train.test.empty())
-    print_test(trainer, model.spec.train.test, record, io.out);
+    print_test(trainer, model.spec.train.test, o.train.out_dir, record, io.out);
   else if (o.data && !o.quiet)
     io.err << "no test scores: --data trains on other data than the spec's, so the spec's test "
               "file is not scored; --test FILE scores one\n";

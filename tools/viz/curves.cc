@@ -164,17 +164,23 @@ void draw_curve(Chart& c, const Panel& p, const std::vector<EpochRecord>& log, b
   }
 }
 
-void draw_best(Chart& c, const Panel& p, const std::vector<EpochRecord>& log, int64_t best) {
-  const double x = p.x(static_cast<double>(best));
+// The quantity whose panel shows a metric of the log: val_auc and auc are both auc's.
+std::string quantity_of(const std::string& metric) {
+  return metric.starts_with(kValPrefix) ? metric.substr(kValPrefix.size()) : metric;
+}
+
+void draw_best(Chart& c, const Panel& p, const std::vector<EpochRecord>& log,
+               const KeptEpoch& best) {
+  const double x = p.x(static_cast<double>(best.epoch));
   c.anchor(p.q + "/best", x, p.y0 + kPlotH);
   c.anchor(p.q + "/best/bottom", x, p.y0);
   c.line(p.q + "/best", p.q + "/best/bottom",
          fmt::format("color=\"{}\", penwidth=1.5, style=dotted", kBest));
-  if (p.q != "loss") return;
+  if (p.q != quantity_of(best.metric)) return;
   for (const EpochRecord& r : log)
-    if (r.epoch == best)
-      if (const auto v = value_of(r, "val_loss"))
-        c.node("loss/best/ring", x, p.y(*v),
+    if (r.epoch == best.epoch)
+      if (const auto v = value_of(r, best.metric); v && std::isfinite(*v))
+        c.node(p.q + "/best/ring", x, p.y(*v),
                fmt::format("shape=circle, fixedsize=true, width=0.2, label=\"\", penwidth=1.5, "
                            "color=\"{}\"",
                            kBest));
@@ -186,17 +192,19 @@ struct LegendItem {
   double width() const { return 34 + kCharWidth * static_cast<double>(label.size()); }
 };
 
-std::string best_text(const std::vector<EpochRecord>& log, bool has_val, int64_t best) {
-  if (!has_val) return "no validation data: the last epoch's weights are kept";
+std::string best_text(const std::vector<EpochRecord>& log, bool has_val, const KeptEpoch& best) {
+  if (best.epoch == 0 && !has_val) return "no validation data: the last epoch's weights are kept";
   for (const EpochRecord& r : log)
-    if (r.epoch == best)
-      return fmt::format("best epoch {} (val_loss {:.4f}): its weights are kept", best,
-                         *value_of(r, "val_loss"));
-  return "no val_loss is a number: the last epoch's weights are kept";
+    if (r.epoch == best.epoch)
+      if (const auto v = value_of(r, best.metric))
+        return fmt::format("best epoch {} by {} ({:.4f}): {}", best.epoch, best.metric, *v,
+                           best.weights_kept ? "its weights are kept"
+                                             : "the last epoch's weights are kept (keep: last)");
+  return fmt::format("no {} is a number: the last epoch's weights are kept", best.metric);
 }
 
 void draw_header(Chart& c, std::string_view model, const std::vector<EpochRecord>& log,
-                 double width, double top, bool has_val, int64_t best) {
+                 double width, double top, bool has_val, const KeptEpoch& best) {
   c.node("title", width / 2, top - 20,
          fmt::format("shape=plaintext, margin=0, width=0, height=0, fontsize=16, label=<<b>{}</b>"
                      ": training curves, {} epochs>",
@@ -209,7 +217,7 @@ void draw_header(Chart& c, std::string_view model, const std::vector<EpochRecord
                      marker(true, "validation"), "validation"});
   items.push_back(
       {"legend/best",
-       fmt::format("color=\"{}\", penwidth=1.5, style={}", kBest, best > 0 ? "dotted" : "invis"),
+       fmt::format("color=\"{}\", penwidth=1.5, style={}", kBest, best.epoch > 0 ? "dotted" : "invis"),
        "", best_text(log, has_val, best)});
   constexpr double kGap = 24;
   double total = -kGap;
@@ -269,18 +277,19 @@ std::vector<std::string> panel_quantities(const std::vector<EpochRecord>& log) {
   return out;
 }
 
-int64_t best_epoch(const std::vector<EpochRecord>& log) {
+KeptEpoch best_epoch(const std::vector<EpochRecord>& log) {
   double best_loss = std::numeric_limits<double>::infinity();
-  int64_t best = 0;
+  KeptEpoch best;
   for (const EpochRecord& r : log)
-    if (const auto v = value_of(r, "val_loss"); v && *v < best_loss) {
+    if (const auto v = value_of(r, best.metric); v && *v < best_loss) {
       best_loss = *v;
-      best = r.epoch;
+      best.epoch = r.epoch;
     }
   return best;
 }
 
-std::string curves_dot(std::string_view model_name, const std::vector<EpochRecord>& log) {
+std::string curves_dot(std::string_view model_name, const std::vector<EpochRecord>& log,
+                       const KeptEpoch& best) {
   const std::vector<std::string> quantities = panel_quantities(log);
   const size_t n = quantities.size();
   const size_t columns = n <= 3 ? n : (n == 4 ? 2 : 3);
@@ -290,7 +299,6 @@ std::string curves_dot(std::string_view model_name, const std::vector<EpochRecor
   const int64_t first = log.front().epoch, last = log.back().epoch;
   const double pad = first == last ? 1.0 : 0.04 * static_cast<double>(last - first);
   const std::vector<int64_t> xticks = epoch_ticks(first, last);
-  const int64_t best = best_epoch(log);
   bool has_val = false;
   for (const EpochRecord& r : log)
     for (const auto& [name, v] : r.values) has_val = has_val || name.starts_with(kValPrefix);
@@ -309,7 +317,7 @@ std::string curves_dot(std::string_view model_name, const std::vector<EpochRecor
         Scale{static_cast<double>(first) - pad, static_cast<double>(last) + pad, x0, x0 + kPlotW},
         Scale{yticks.front(), yticks.back(), y0, y0 + kPlotH}};
     draw_axes(c, p, yticks, xticks);
-    if (best > 0) draw_best(c, p, log, best);
+    if (best.epoch > 0) draw_best(c, p, log, best);
     draw_curve(c, p, log, false);
     draw_curve(c, p, log, true);
   }
@@ -321,6 +329,10 @@ std::string curves_dot(std::string_view model_name, const std::vector<EpochRecor
       "  edge [color=\"#525252\"];\n"
       "{}}}\n",
       kText, c.dot());
+}
+
+std::string curves_dot(std::string_view model_name, const std::vector<EpochRecord>& log) {
+  return curves_dot(model_name, log, best_epoch(log));
 }
 
 }  // namespace twinflow::viz

@@ -37,12 +37,22 @@ inline constexpr std::string_view kCurvesEngine = "nop2";
 // in the order of first appearance. "epoch" and "seconds" are not curves.
 std::vector<std::string> panel_quantities(const std::vector<EpochRecord>& log);
 
-// The epoch whose weights the trainer kept (runtime/train/trainer.cc): the first with the
+// A run's best epoch as its state.json records it (runtime/train/monitor.h).
+struct KeptEpoch {
+  int64_t epoch = 0;  // 0: none (no validation data: the last epoch's weights are kept)
+  std::string metric = "val_loss";
+  bool weights_kept = true;  // false: `keep: last` kept the last epoch's weights instead
+};
+
+// The best epoch by the default monitor, for a log without its state.json: the first with the
 // lowest val_loss, since only a strictly lower one replaces the best; a NaN never does. 0 when
-// no epoch has a val_loss (the trainer then keeps the last epoch's weights).
-int64_t best_epoch(const std::vector<EpochRecord>& log);
+// no epoch has a val_loss.
+KeptEpoch best_epoch(const std::vector<EpochRecord>& log);
 
 // The chart as DOT text for kCurvesEngine. `log` holds at least one epoch.
+std::string curves_dot(std::string_view model_name, const std::vector<EpochRecord>& log,
+                       const KeptEpoch& best);
+// The same with the best epoch by the default monitor (best_epoch above).
 std::string curves_dot(std::string_view model_name, const std::vector<EpochRecord>& log);
 
 // Tick values for an axis over [lo, hi]: about `count` steps of 1, 2 or 5 × 10^k, the first at
