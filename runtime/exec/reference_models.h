@@ -7,6 +7,9 @@
 // Concatenated triplet: anchor, positive, negative [B, T] → one shared tower (Embedding →
 // Bidirectional(LSTM) → Dense(hidden, relu) → Dense(embedding, sigmoid)) → Concatenate
 // [B, 3·embedding] → Slice into thirds a, p, n → mean(max(|a−p|² − |a−n|² + alpha, 0)).
+//
+// Their towers alone (what `embed` computes for one text, and what a corpus is indexed with):
+// text [B, T] → the same layers, under the same names → vector [B, D], no loss.
 #pragma once
 
 #include <cstdint>
@@ -42,11 +45,13 @@ struct TripletConfig {
 struct ReferenceModel {
   std::unique_ptr<graph::Graph> graph;  // stable address: tapes keep a reference to it
   std::vector<std::string> id_inputs;   // token-id inputs, in order
-  graph::ValueId output = -1;           // pred (Siamese) or the concatenated embeddings
-  graph::ValueId loss = -1;
+  graph::ValueId output = -1;           // pred (Siamese), the concatenated embeddings, a vector
+  graph::ValueId loss = -1;             // -1 for a tower
 };
 
 ReferenceModel cosine_siamese(const SiameseConfig& config);
 ReferenceModel concatenated_triplet(const TripletConfig& config);
+ReferenceModel cosine_siamese_tower(const SiameseConfig& config);
+ReferenceModel concatenated_triplet_tower(const TripletConfig& config);
 
 }  // namespace twinflow::runtime

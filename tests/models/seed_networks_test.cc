@@ -1,9 +1,11 @@
 // The two seed networks built in C++: they run forward and backward, every shared layer gets
 // gradient from every branch, the whole-model gradient passes finite differences, and
-// untying a shared layer into per-use copies splits its gradient exactly.
+// untying a shared layer into per-use copies splits its gradient exactly. Each network's tower
+// alone computes the vector of its first branch.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "graph/ir/untie.h"
 #include "ops/losses.h"
@@ -144,6 +146,35 @@ TEST_SUITE("models") {
     INFO(report.to_string());
     CHECK(report.passed());
     for (const char* layer : {"emb", "bilstm", "hidden", "out"}) check_untie_invariant(m, layer, b);
+  }
+
+  TEST_CASE("a tower alone gives its network's first vector, under the same names") {
+    struct Case {
+      ReferenceModel full, tower;
+      std::string vector;  // the full network's first vector, fed to its similarity or loss
+    };
+    const Case cases[] = {
+        {cosine_siamese(small_siamese()), cosine_siamese_tower(small_siamese()), "x1.bilstm"},
+        {concatenated_triplet(small_triplet()), concatenated_triplet_tower(small_triplet()),
+         "anchor.out"}};
+    for (const auto& [full, tower, vector_name] : cases) {
+      CAPTURE(vector_name);
+      CHECK(tower.graph->value(tower.output).name == vector_name);
+      CHECK(tower.loss == -1);
+      const Batch b = batch_for(full, 20);
+      ParameterStore<double> full_params(*full.graph, 5), tower_params(*tower.graph, 6);
+      for (auto& p : tower_params.all()) p.data = full_params.find(p.name)->data;
+      Executor<double> full_exec(*full.graph, full_params), tower_exec(*tower.graph, tower_params);
+      for (const auto& [name, t] : b.ids) full_exec.feed_ids(name, &t);
+      for (const auto& [name, t] : b.reals) full_exec.feed(name, &t);
+      tower_exec.feed_ids("text", &b.ids.at(full.id_inputs[0]));
+      full_exec.forward(false, 1);
+      tower_exec.forward(false, 1);
+      const auto& want = full_exec.value(vector_name).data;
+      const auto& got = tower_exec.value(tower.output).data;
+      CHECK(max_abs(want) > 1e-3);
+      CHECK(std::vector<double>(got) == std::vector<double>(want));
+    }
   }
 
   TEST_CASE("a token id outside the vocabulary is an error naming the node, not a crash") {
