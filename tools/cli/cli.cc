@@ -32,6 +32,7 @@ int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream
   add_plot_command(app, io);
   add_export_command(app, io);
   add_import_command(app, io);
+  add_pairs_command(app, io);
 
   // CLI11 parses argv-style arrays; keep the strings alive while it reads them.
   std::vector<const char*> argv;

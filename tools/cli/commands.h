@@ -30,5 +30,6 @@ void add_ops_command(CLI::App& app, Io& io);
 void add_plot_command(CLI::App& app, Io& io);
 void add_export_command(CLI::App& app, Io& io);
 void add_import_command(CLI::App& app, Io& io);
+void add_pairs_command(CLI::App& app, Io& io);
 
 }  // namespace twinflow::cli
