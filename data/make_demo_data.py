@@ -7,6 +7,7 @@ deterministic: the same exports and seed give byte-identical files.
 
     python3 data/make_demo_data.py                  # runs mod2imp on the installed modules
     python3 data/make_demo_data.py --kjv kjv.imp --web web.imp   # or reads saved exports
+    python3 data/make_demo_data.py --folds 4     # cross-validation folds by book, in data/folds/
 """
 
 import argparse
@@ -42,6 +43,8 @@ MAX_LENGTH_RATIO = 2.5
 # stay below about 0.75 accuracy on the test split, see README.md.
 SPLICE_FRACTION = 1.0
 RANDOM_FRACTION = 0.05
+# Cross-validation folds when --folds is given without a number.
+DEFAULT_FOLDS = 4
 
 
 def split_of(book):
@@ -81,6 +84,58 @@ def build_split(verses, rng, splice_fraction, random_fraction):
     return pairs, triplets, kinds
 
 
+def write_split(out_dir, split, verses, rng, args):
+    """Writes pairs_SPLIT.tsv and triplets_SPLIT.tsv of `verses` and prints their counts."""
+    pairs, triplets, kinds = build_split(verses, rng, args.splice_fraction, args.random_fraction)
+    write_tsv(os.path.join(out_dir, f"pairs_{split}.tsv"), ("left", "right", "label"), pairs)
+    write_tsv(
+        os.path.join(out_dir, f"triplets_{split}.tsv"),
+        ("anchor", "positive", "negative"),
+        triplets,
+    )
+    mix = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    print(f"{split}: {len(verses)} verses, {len(pairs)} pairs ({mix}), {len(triplets)} triplets")
+
+
+def book_groups(verses, count):
+    """Splits the books of `verses` into `count` groups of whole books with near-equal verses.
+
+    The rule, greedy and deterministic: books in descending order of their verse counts (ties
+    in canonical order) each go to the group with the fewest verses so far (ties: the lowest
+    group number). Each group lists its books in canonical order.
+    """
+    sizes = Counter(v.book for v in verses)
+    canon = list(dict.fromkeys(v.book for v in verses))  # verses come in canonical order
+    if count > len(canon):
+        raise SystemExit(f"--folds {count}: only {len(canon)} books to share out")
+    groups = [[] for _ in range(count)]
+    totals = [0] * count
+    for book in sorted(canon, key=lambda b: (-sizes[b], canon.index(b))):
+        smallest = totals.index(min(totals))
+        groups[smallest].append(book)
+        totals[smallest] += sizes[book]
+    return [sorted(group, key=canon.index) for group in groups]
+
+
+def write_folds(verses, args):
+    """Writes fold-1 ... fold-K under --folds-out: fold k validates on group k of the books of
+    the train and val splits and trains on the other groups. The test books are never used."""
+    pool = [v for v in verses if split_of(v.book) != "test"]
+    groups = book_groups(pool, args.folds)
+    for k, group in enumerate(groups, start=1):
+        size = sum(1 for v in pool if v.book in group)
+        print(f"group {k}: {size} verses: {', '.join(group)}")
+    for k, group in enumerate(groups, start=1):
+        fold_dir = os.path.join(args.folds_out, f"fold-{k}")
+        os.makedirs(fold_dir, exist_ok=True)
+        print(f"fold-{k} ({fold_dir}):")
+        for split in ("train", "val"):
+            in_split = [v for v in pool if (v.book in group) == (split == "val")]
+            # Seeded per fold and split, so that a fold does not depend on the others.
+            rng = random.Random(f"{args.seed}:fold-{k}:{split}")
+            write_split(fold_dir, split, in_split, rng, args)
+
+
 def retrieval_rows(verses):
     """One row per verse: its reference, the KJV text as the query, the WEB text as target."""
     return [(v.ref, v.kjv, v.web) for v in verses]
@@ -104,7 +159,24 @@ def parse_args():
         default=RANDOM_FRACTION,
         help="probability that a pair's negative is a random verse instead of the hard one",
     )
-    return parser.parse_args()
+    parser.add_argument(
+        "--folds",
+        type=int,
+        nargs="?",
+        const=DEFAULT_FOLDS,
+        metavar="K",
+        help="write K cross-validation folds by book (default K: %(const)s) instead of the "
+        "splits: the train and val books in K groups, each the validation split of one fold",
+    )
+    parser.add_argument(
+        "--folds-out", help="the directory of the folds (default: OUT/folds, not in git)"
+    )
+    args = parser.parse_args()
+    if args.folds is not None and args.folds < 2:
+        parser.error("--folds needs at least 2 groups")
+    if args.folds_out is None:
+        args.folds_out = os.path.join(args.out, "folds")
+    return args
 
 
 def read_export(path, module):
@@ -124,22 +196,14 @@ def main():
         raise SystemExit(f"split books not in the modules: {unknown}; the modules name {books}")
     for reason, refs in dropped.items():
         print(f"dropped ({reason}): {', '.join(refs) if refs else 'none'}", file=sys.stderr)
+    if args.folds is not None:
+        write_folds(verses, args)
+        return
+    os.makedirs(args.out, exist_ok=True)
     for split in ("train", "val", "test"):
         in_split = [v for v in verses if split_of(v.book) == split]
         rng = random.Random(f"{args.seed}:{split}")
-        pairs, triplets, kinds = build_split(
-            in_split, rng, args.splice_fraction, args.random_fraction
-        )
-        write_tsv(os.path.join(args.out, f"pairs_{split}.tsv"), ("left", "right", "label"), pairs)
-        write_tsv(
-            os.path.join(args.out, f"triplets_{split}.tsv"),
-            ("anchor", "positive", "negative"),
-            triplets,
-        )
-        mix = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
-        print(
-            f"{split}: {len(in_split)} verses, {len(pairs)} pairs ({mix}), {len(triplets)} triplets"
-        )
+        write_split(args.out, split, in_split, rng, args)
         if split == "test":
             write_tsv(
                 os.path.join(args.out, "retrieval_test.tsv"),
