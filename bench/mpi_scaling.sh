@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/mpi_scaling.sh — training throughput of the cosine Siamese network on this machine: one
 # process on two cores, one process on one core, and mpirun -np 2 (one core each, the gradients
-# summed over the processes every step), for the shipped spec (its embedding frozen) and for the
-# same spec with a trainable embedding (whose gradient the processes sum by rows); then the time
+# summed over the processes every step), for the shipped spec (its trainable embedding's gradient
+# the processes sum by rows) and for the same spec with a frozen embedding; then the time
 # of one gradient sum by size (twinflow_allreduce_bench). Prints the CPU model, pairs/s from each
 # run's first epoch (log.jsonl "seconds": training steps only), what -np 2 sent per step, and
 # the sums' JSON lines. docs/scaling.md projects from these figures.
@@ -15,10 +15,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mpirun=(mpirun --allow-run-as-root --bind-to core)
 shipped=$root/models/cosine_siamese.yaml
-trainable=$work/cosine_trainable_embedding.yaml
-sed -e 's/^    trainable: false/    trainable: true/' -e "s|\.\./data/|$root/data/|" "$shipped" \
-  >"$trainable"
-grep -q '^    trainable: true' "$trainable"
+frozen=$work/cosine_frozen_embedding.yaml
+sed -e 's/^    mask_zero: true.*/    mask_zero: true\n    trainable: false/' \
+  -e "s|\.\./data/|$root/data/|" "$shipped" >"$frozen"
+grep -q '^    trainable: false' "$frozen"
 rows=$(($(wc -l <"$root/data/pairs_train.tsv") - 1))
 
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p')"
@@ -31,7 +31,7 @@ print(f'{sys.argv[2]:<38} {int(sys.argv[3])/e[\"seconds\"]:8.0f} pairs/s  ({e[\"
     "$out/log.jsonl" "$label" "$rows"
   sed -n 's/^.*gradients summed/    gradients summed/p' "$out.log"
 }
-for spec in "$shipped" "$trainable"; do
+for spec in "$shipped" "$frozen"; do
   name=$(basename "$spec" .yaml)
   echo "$name:"
   throughput "1 process, 2 cores" "$name-one" "$build/twinflow"

@@ -37,8 +37,9 @@ graph::Model cosine_siamese() {
       b.layer("bilstm", graph::BidirectionalAttrs{graph::LstmAttrs{.units = 16}});
   const graph::LayerRef dist = b.lambda("dist", {"a", "b"}, "exp(-(1 - cosine(a, b)))");
   const graph::LayerRef head = b.layer("head", graph::DenseAttrs{1, graph::Activation::kSigmoid});
-  // The starting values models/cosine_siamese.yaml chooses, and explains: word vectors at the
-  // scale of pretrained ones, and a head that reads a higher similarity as a higher probability.
+  // Starting values the shipped specs explain: word vectors at the scale of pretrained ones
+  // (models/variants/sums_frozen.yaml), and a head that reads a higher similarity as a higher
+  // probability (models/cosine_siamese.yaml).
   b.set_initializer(emb, "embeddings", graph::Initializer(graph::Init::kNormal, 0.0, 0.5));
   b.set_initializer(head, "kernel", graph::Init::kOnes);
 

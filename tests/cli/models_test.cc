@@ -29,8 +29,17 @@ struct ParamCount {
 };
 
 const std::map<std::string, ParamCount> kShippedModels = {
+    {"models/cosine_siamese.yaml", {kEmbedding + kBilstm + dense_params(1, 1), 0}},
+    {"models/word2vec.yaml", {2 * kEmbedding, 0}},
+    {"models/variants/seed.yaml", {kEmbedding + kBilstm + dense_params(1, 1), 0}},
+    {"models/variants/seed_positive_head.yaml", {kEmbedding + kBilstm + dense_params(1, 1), 0}},
+    {"models/variants/seed_positive_head_lr3e3.yaml",
+     {kEmbedding + kBilstm + dense_params(1, 1), 0}},
+    {"models/variants/seed_positive_head_normal.yaml",
+     {kEmbedding + kBilstm + dense_params(1, 1), 0}},
     // Its embedding is frozen (the spec says why).
-    {"models/cosine_siamese.yaml", {kEmbedding + kBilstm + dense_params(1, 1), kEmbedding}},
+    {"models/variants/sums_frozen.yaml", {kEmbedding + kBilstm + dense_params(1, 1), kEmbedding}},
+    {"models/variants/sums_trainable.yaml", {kEmbedding + kBilstm + dense_params(1, 1), 0}},
     {"models/triplet.yaml", {kTower, 0}},
     {"models/triplet_distance.yaml", {kTower, 0}},
     {"models/triplet_mining.yaml", {kTower, 0}},

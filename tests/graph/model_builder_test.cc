@@ -27,14 +27,11 @@ ModelBuilder cosine_siamese() {
   const Ref right = b.ids_input("right", 30);
   const Ref label = b.input("label", Shape{1});
   const LayerRef emb = b.layer("emb", EmbeddingAttrs{20000, 100, true});
-  b.set_trainable(emb, false);
-  b.set_initializer(emb, "embeddings", Initializer(Init::kNormal, 0.0, 0.5));
-  const LayerRef bilstm = b.layer(
-      "bilstm",
-      BidirectionalAttrs{LstmAttrs{
-          .units = 50, .return_sequences = true, .dropout = 0.2, .recurrent_dropout = 0.2}});
+  const LayerRef bilstm =
+      b.layer("bilstm",
+              BidirectionalAttrs{LstmAttrs{.units = 50, .dropout = 0.2, .recurrent_dropout = 0.2}});
   const LayerRef similarity =
-      b.lambda("similarity", {"a", "b"}, "exp(-(1 - cosine(sum(a, axis=1), sum(b, axis=1))))");
+      b.lambda("similarity", {"a", "b"}, "exponent_neg_cosine_distance(a, b)");
   const LayerRef head = b.layer("head", DenseAttrs{1, Activation::kSigmoid});
   b.set_initializer(head, "kernel", Init::kOnes);
   const Ref x1 = b.def("x1", bilstm(emb(left)));

@@ -57,7 +57,7 @@ TEST_SUITE("viz.cli") {
       } else {
         CHECK(bytes.find("<svg") != std::string::npos);
         CHECK(bytes.find("op:x1.emb") != std::string::npos);  // the details' keys
-        CHECK(bytes.find("cosine(sum(a, axis=1), sum(b, axis=1))") != std::string::npos);
+        CHECK(bytes.find("exponent_neg_cosine_distance(a, b)") != std::string::npos);
       }
     }
   }

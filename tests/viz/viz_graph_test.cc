@@ -100,7 +100,8 @@ TEST_SUITE("viz.forward") {
   }
 
   TEST_CASE("inputs, outputs and the loss stand apart by shape") {
-    const viz::ParsedDot dot = draw("cosine_siamese");
+    // The variant whose Lambda sums over time: an expression long enough to wrap.
+    const viz::ParsedDot dot = draw("variants/sums_frozen");
     CHECK(attr(dot, "in:left", "shape") == "invhouse");
     CHECK(attr(dot, "out:pred", "shape") == "house");
     CHECK(attr(dot, "op:loss", "shape") == "octagon");
@@ -118,7 +119,7 @@ TEST_SUITE("viz.forward") {
   }
 
   TEST_CASE("--expand opens composites down to primitive nodes") {
-    // cosine_siamese expanded: 3 inputs, x1.emb and x2.emb, each Bidirectional as forward,
+    // sums_frozen (the cosine network whose BiLSTM returns every step) expanded: 3 inputs, x1.emb and x2.emb, each Bidirectional as forward,
     // reverse, backward, unreverse (its sequence back in the text's order), merge (10), the
     // Lambda's two ReduceSums, Cosine, Sub, Neg, Exp (6), pred, loss and the output = 24.
     // Edges per branch: ids -> embedding, embedding -> forward and -> reverse, reverse ->
@@ -126,7 +127,7 @@ TEST_SUITE("viz.forward") {
     // backward = 10, so 20; merges -> ReduceSum 2, ReduceSum -> Cosine 2, Cosine -> Sub -> Neg
     // -> Exp -> pred 4, pred -> loss, label -> loss, pred -> output = 31. Clusters: the Lambda
     // and the two Bidirectionals.
-    viz::ParsedDot dot = draw("cosine_siamese", {.expand_all = true});
+    viz::ParsedDot dot = draw("variants/sums_frozen", {.expand_all = true});
     CHECK(drawn_nodes(dot) == 24);
     CHECK(dot.edges.size() == 31);
     CHECK(dot.clusters.size() == 3);
