@@ -116,23 +116,32 @@ ReferenceModel concatenated_triplet(const TripletConfig& c) {
   return m;
 }
 
-ReferenceModel cosine_siamese_tower(const SiameseConfig& c) {
+namespace {
+
+// A model of one input, "text": seq_len token ids per row; the tower is added to its graph.
+ReferenceModel one_text_model(int64_t seq_len) {
   ReferenceModel m;
   m.graph = std::make_unique<Graph>();
-  Graph& g = *m.graph;
-  const ValueId text = g.add_input("text", Shape{graph::kBatch, c.seq_len}, graph::DType::kInt32);
+  m.graph->add_input("text", Shape{graph::kBatch, seq_len}, graph::DType::kInt32);
   m.id_inputs = {"text"};
+  return m;
+}
+
+}  // namespace
+
+ReferenceModel cosine_siamese_tower(const SiameseConfig& c) {
+  ReferenceModel m = one_text_model(c.seq_len);
+  Graph& g = *m.graph;
+  const ValueId text = g.inputs().front();
   const SiameseLayers l = siamese_layers(g, c);
   m.output = encode(g, l.emb, l.bilstm, text, "x1");
   return m;
 }
 
 ReferenceModel concatenated_triplet_tower(const TripletConfig& c) {
-  ReferenceModel m;
-  m.graph = std::make_unique<Graph>();
+  ReferenceModel m = one_text_model(c.seq_len);
   Graph& g = *m.graph;
-  const ValueId text = g.add_input("text", Shape{graph::kBatch, c.seq_len}, graph::DType::kInt32);
-  m.id_inputs = {"text"};
+  const ValueId text = g.inputs().front();
   const TripletLayers l = triplet_layers(g, c);
   g.push_scope("tower");
   m.output = triplet_tower(g, l, text, "anchor");
