@@ -52,12 +52,24 @@ inline constexpr std::array<std::string_view, 8> kMetrics = {
     "accuracy",         "auc",         "f1",         "precision", "recall",
     "triplet_accuracy", "recall_at_1", "recall_at_5"};
 // What `monitor: metric:` may name: the losses, kMetrics, and each on the validation split.
-inline constexpr std::array<std::string_view, 18> kMonitoredValues = {
-    "loss",           "val_loss",         "accuracy",         "val_accuracy",
-    "auc",            "val_auc",          "f1",               "val_f1",
-    "precision",      "val_precision",    "recall",           "val_recall",
-    "triplet_accuracy", "val_triplet_accuracy", "recall_at_1", "val_recall_at_1",
-    "recall_at_5",    "val_recall_at_5"};
+inline constexpr std::array<std::string_view, 18> kMonitoredValues = {"loss",
+                                                                      "val_loss",
+                                                                      "accuracy",
+                                                                      "val_accuracy",
+                                                                      "auc",
+                                                                      "val_auc",
+                                                                      "f1",
+                                                                      "val_f1",
+                                                                      "precision",
+                                                                      "val_precision",
+                                                                      "recall",
+                                                                      "val_recall",
+                                                                      "triplet_accuracy",
+                                                                      "val_triplet_accuracy",
+                                                                      "recall_at_1",
+                                                                      "val_recall_at_1",
+                                                                      "recall_at_5",
+                                                                      "val_recall_at_5"};
 inline constexpr std::array<std::string_view, 3> kMonitorModes = {"auto", "min", "max"};
 inline constexpr std::array<std::string_view, 2> kKeptWeights = {"best", "last"};
 inline constexpr std::array<std::string_view, 8> kLossOps = {

@@ -154,8 +154,8 @@ struct TrainSpec {
   int64_t patience = 0;  // epochs without a better monitored value before stopping; 0: off
   std::optional<MonitorSpec> monitor;  // none: val_loss, lower is better
   std::string keep = "best";           // best | last: the weights a run ends with
-  int64_t seed = 1;      // parameters, shuffling and dropout
-  bool shuffle = true;   // a new order of the training rows every epoch
+  int64_t seed = 1;                    // parameters, shuffling and dropout
+  bool shuffle = true;                 // a new order of the training rows every epoch
 };
 
 struct ModelSpec {

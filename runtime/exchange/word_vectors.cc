@@ -38,15 +38,16 @@ int64_t write_glove(const std::string& path, const Vocabulary& vocab,
   if (table == nullptr) throw graph::RuntimeInputError(fmt::format("no parameter {}", name));
   const int64_t rows = table->data.shape[0], dim = table->data.shape[1];
   if (rows < vocab.size())
-    throw graph::RuntimeInputError(fmt::format(
-        "{} has {} rows, fewer than the vocabulary's {} ids", name, rows, vocab.size()));
+    throw graph::RuntimeInputError(fmt::format("{} has {} rows, fewer than the vocabulary's {} ids",
+                                               name, rows, vocab.size()));
   std::string text;
   int64_t written = 0;
   for (const std::string& token : vocab.tokens()) {
     const int64_t id = Vocabulary::kFirstToken + written;
     text += token;
     for (int64_t e = 0; e < dim; ++e)
-      fmt::format_to(std::back_inserter(text), " {}", table->data.data[static_cast<size_t>(id * dim + e)]);
+      fmt::format_to(std::back_inserter(text), " {}",
+                     table->data.data[static_cast<size_t>(id * dim + e)]);
     text += '\n';
     ++written;
   }

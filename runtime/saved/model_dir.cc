@@ -175,8 +175,8 @@ TrainState read_state(const std::string& dir) {
   s.step = read.count("step");
   // A run saved before `monitor:` existed picked its best epoch by best_val_loss.
   s.monitor = read.text_or("monitor", s.monitor);
-  s.best_value = read.number(j.contains("best_value") ? "best_value" : "best_val_loss",
-                             s.best_value);
+  s.best_value =
+      read.number(j.contains("best_value") ? "best_value" : "best_val_loss", s.best_value);
   s.threshold = read.optional_number("threshold");
   s.best_epoch = read.count("best_epoch");
   s.stale_epochs = read.count("stale_epochs");

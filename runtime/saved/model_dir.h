@@ -56,7 +56,7 @@ struct TrainState {
   int64_t epoch = 0;  // epochs completed
   int64_t batch = 0;  // batches of epoch `epoch + 1` done (a run interrupted mid-epoch)
   int64_t step = 0;   // optimizer steps made
-  std::string monitor = "val_loss";  // what picks the best epoch
+  std::string monitor = "val_loss";                              // what picks the best epoch
   double best_value = std::numeric_limits<double>::quiet_NaN();  // its value; NaN: none yet
   int64_t best_epoch = 0;
   int64_t stale_epochs = 0;  // epochs since the best one (early stopping)

@@ -2,8 +2,9 @@
 //
 // A resumed run must continue the same training: the same spec and the same data. Resuming to
 // train longer is what --resume is for, so `epochs`, `patience`, `monitor` and `keep` may change
-// (and `seed`, which a resumed run takes from its state); files are compared by content (SHA-256), so a data file may move. Everything else that differs is
-// reported, each change on its own, for the caller to refuse or (--resume-anyway) to warn.
+// (and `seed`, which a resumed run takes from its state); files are compared by content (SHA-256),
+// so a data file may move. Everything else that differs is reported, each change on its own, for
+// the caller to refuse or (--resume-anyway) to warn.
 #pragma once
 
 #include <string>

@@ -106,13 +106,17 @@ class NoiseSampler {
 };
 
 void check_options(const SkipgramOptions& o) {
-  if (o.window < 1) throw graph::RuntimeInputError(fmt::format("window must be at least 1, not {}", o.window));
+  if (o.window < 1)
+    throw graph::RuntimeInputError(fmt::format("window must be at least 1, not {}", o.window));
   if (o.negatives < 0)
-    throw graph::RuntimeInputError(fmt::format("negatives must be at least 0, not {}", o.negatives));
+    throw graph::RuntimeInputError(
+        fmt::format("negatives must be at least 0, not {}", o.negatives));
   if (!(o.subsample >= 0.0) || !std::isfinite(o.subsample))
-    throw graph::RuntimeInputError(fmt::format("subsample must be a number >= 0, not {}", o.subsample));
+    throw graph::RuntimeInputError(
+        fmt::format("subsample must be a number >= 0, not {}", o.subsample));
   if (o.min_count < 1)
-    throw graph::RuntimeInputError(fmt::format("min_count must be at least 1, not {}", o.min_count));
+    throw graph::RuntimeInputError(
+        fmt::format("min_count must be at least 1, not {}", o.min_count));
 }
 
 }  // namespace

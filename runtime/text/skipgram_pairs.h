@@ -35,12 +35,12 @@ struct SkipgramOptions {
 };
 
 struct SkipgramStats {
-  int64_t texts = 0;       // non-blank lines
-  int64_t tokens = 0;      // in them
-  int64_t words = 0;       // distinct tokens seen at least min_count times
-  int64_t kept = 0;        // tokens left after min_count and subsampling
-  int64_t positives = 0;   // rows of label 1
-  int64_t negatives = 0;   // rows of label 0
+  int64_t texts = 0;      // non-blank lines
+  int64_t tokens = 0;     // in them
+  int64_t words = 0;      // distinct tokens seen at least min_count times
+  int64_t kept = 0;       // tokens left after min_count and subsampling
+  int64_t positives = 0;  // rows of label 1
+  int64_t negatives = 0;  // rows of label 0
   // "12,345 texts, 300,000 tokens, 8,000 words (min_count 5), 180,000 kept after
   // subsampling: 900,000 true pairs and 4,500,000 noise pairs"
   std::string to_string() const;

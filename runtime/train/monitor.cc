@@ -51,10 +51,9 @@ std::string Monitor::describe() const {
 
 std::string best_epoch_line(const TrainState& state, bool keeps_best) {
   if (state.best_epoch == 0) return "";
-  return fmt::format("best epoch {} by {} ({:.4f}); {}", state.best_epoch, state.monitor,
-                     state.best_value,
-                     keeps_best ? "its weights are kept"
-                                : "the last epoch's weights are kept (keep: last)");
+  return fmt::format(
+      "best epoch {} by {} ({:.4f}); {}", state.best_epoch, state.monitor, state.best_value,
+      keeps_best ? "its weights are kept" : "the last epoch's weights are kept (keep: last)");
 }
 
 Monitor monitor_of(const graph::ModelSpec& spec, const ModelRoles& roles) {
@@ -74,8 +73,8 @@ Monitor monitor_of(const graph::ModelSpec& spec, const ModelRoles& roles) {
   const std::string where = given.loc.known() ? given.loc.to_string() + ": " : "";
   if (!metric_applies(roles, name, tower_outputs))
     throw graph::RuntimeInputError(fmt::format(
-        "{}train: monitor: metric '{}' is not measured for this model{}: its log shows {}{}",
-        where, m.metric, tower_outputs ? "" : " on the training pass",
+        "{}train: monitor: metric '{}' is not measured for this model{}: its log shows {}{}", where,
+        m.metric, tower_outputs ? "" : " on the training pass",
         metric_list(roles, spec.train.metrics, tower_outputs),
         metric_applies(roles, name, true) ? fmt::format("; monitor val_{}", name) : ""));
   if (!asked)

@@ -43,8 +43,7 @@ TrainSummary Trainer<T>::fit() {
     summary.epochs.push_back(log);
     // The epoch's checkpoint is saved already.
     if (epoch + 1 < epochs && stop_agreed()) interrupt(0, false);
-    if (train_spec_.patience > 0 && tracks_best() &&
-        state_.stale_epochs >= train_spec_.patience) {
+    if (train_spec_.patience > 0 && tracks_best() && state_.stale_epochs >= train_spec_.patience) {
       say(fmt::format("early stop: no better {} for {} epochs (best: epoch {})", monitor_.metric,
                       state_.stale_epochs, state_.best_epoch));
       summary.stopped_early = true;

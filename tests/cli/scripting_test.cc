@@ -59,10 +59,9 @@ TEST_SUITE("cli.scripting") {
     const CliRun r = run_twinflow({"eval", dir, "--data", val, "--json", "--baselines"});
     REQUIRE_MESSAGE(r.status == 0, r.err);
     const json j = json::parse(r.out);  // nothing else on stdout
-    CHECK(keys_of(j) == std::vector<std::string>{"file", "rows", "skipped_rows", "skipped",
-                                                 "family", "loss", "roc_auc", "accuracy",
-                                                 "threshold", "threshold_source", "best_f1",
-                                                 "baselines"});
+    CHECK(keys_of(j) == std::vector<std::string>{
+                            "file", "rows", "skipped_rows", "skipped", "family", "loss", "roc_auc",
+                            "accuracy", "threshold", "threshold_source", "best_f1", "baselines"});
     CHECK(j["family"] == "pair");
     CHECK(j["rows"] == 64);
     CHECK(j["skipped_rows"] == 0);
@@ -128,9 +127,8 @@ TEST_SUITE("cli.scripting") {
         {"similar", dir, "--query", query, "--corpus", "-", "-k", "2", "--json"}, corpus);
     REQUIRE_MESSAGE(j.status == 0, j.err);
     const json doc = json::parse(j.out);
-    CHECK(keys_of(doc) ==
-          std::vector<std::string>{"query", "corpus", "texts", "score", "distance", "threshold",
-                                   "threshold_source", "hits"});
+    CHECK(keys_of(doc) == std::vector<std::string>{"query", "corpus", "texts", "score", "distance",
+                                                   "threshold", "threshold_source", "hits"});
     CHECK(doc["threshold"].get<double>() == threshold);
     CHECK(doc["query"] == query);
     CHECK(doc["corpus"] == "-");
@@ -156,9 +154,10 @@ TEST_SUITE("cli.scripting") {
     const std::optional<double> saved = runtime::read_state(dir).threshold;
     REQUIRE(saved);
     const double threshold = *saved;
-    CHECK(r.err.find(fmt::format("threshold {:.6f}: the validation split's best-accuracy threshold, "
-                                 "saved with the model",
-                                 threshold)) != std::string::npos);
+    CHECK(
+        r.err.find(fmt::format("threshold {:.6f}: the validation split's best-accuracy threshold, "
+                               "saved with the model",
+                               threshold)) != std::string::npos);
     std::istringstream out(r.out), rows(read_all(val));
     std::string line, row;
     std::getline(out, line);

@@ -52,8 +52,8 @@ TEST_SUITE("cli.word2vec") {
 
     const std::string run = tmp.path("run");
     const CliRun trained =
-        run_twinflow({"train", source_path("models/word2vec.yaml"), "--data",
-                      pairs, "--out", run, "--epochs", "2", "--lr", "0.01", "--quiet"});
+        run_twinflow({"train", source_path("models/word2vec.yaml"), "--data", pairs, "--out", run,
+                      "--epochs", "2", "--lr", "0.01", "--quiet"});
     REQUIRE_MESSAGE(trained.status == 0, trained.err);
 
     const std::string vectors = tmp.path("vectors.txt");
@@ -67,8 +67,7 @@ TEST_SUITE("cli.word2vec") {
     const runtime::Vocabulary vocab = runtime::Vocabulary::read(run + "/vocab.txt");
     ops::Tensor<double> table(graph::Shape{vocab.size(), 100}, 0.0);
     std::mt19937_64 rng(1);
-    const runtime::Coverage coverage =
-        runtime::load_pretrained(vectors, {}, vocab, table, rng);
+    const runtime::Coverage coverage = runtime::load_pretrained(vectors, {}, vocab, table, rng);
     CHECK(coverage.found == 10);
     const runtime::SafetensorsContent weights =
         runtime::read_safetensors(run + "/weights.safetensors");
@@ -81,7 +80,8 @@ TEST_SUITE("cli.word2vec") {
     // Words of one topic are nearer each other than words of the other topic.
     auto vector_of = [&](const std::string& word) {
       const int64_t id = vocab.id(word);
-      return std::vector<double>(table.data.begin() + id * 100, table.data.begin() + (id + 1) * 100);
+      return std::vector<double>(table.data.begin() + id * 100,
+                                 table.data.begin() + (id + 1) * 100);
     };
     const double same = cosine(vector_of("sheep"), vector_of("shepherd")) +
                         cosine(vector_of("boat"), vector_of("fish"));

@@ -239,8 +239,9 @@ TEST_SUITE("graph.spec") {
       CHECK(only_error(parse(with_training(
                 fmt::format("train: {{optimizer: {{name: {}, momentum: 5.5}}}}\n", name)))) ==
             "train.optimizer.momentum must be in [0, 1], found 5.5");
-    CHECK(only_error(parse(with_training("train: {monitor: {metric: val_acc}}\n"))).starts_with(
-        "train.monitor.metric must be one of loss, val_loss, accuracy, val_accuracy,"));
+    CHECK(only_error(parse(with_training("train: {monitor: {metric: val_acc}}\n")))
+              .starts_with(
+                  "train.monitor.metric must be one of loss, val_loss, accuracy, val_accuracy,"));
     CHECK(only_error(parse(with_training("train: {monitor: {metric: val_auc, mode: up}}\n")))
               .starts_with("train.monitor.mode must be one of auto, min, max, found 'up'"));
     CHECK(only_error(parse(with_training("train: {keep: first}\n")))

@@ -80,8 +80,7 @@ TEST_SUITE("runtime.train") {
 
     // The decision threshold belongs to those weights, chosen on the validation split.
     REQUIRE(trainer.state().threshold);
-    CHECK(*trainer.state().threshold ==
-          best_accuracy_threshold(val.scores, val.labels).threshold);
+    CHECK(*trainer.state().threshold == best_accuracy_threshold(val.scores, val.labels).threshold);
     const TrainState saved = read_state(run.tmp.path("run"));
     CHECK(saved.monitor == "val_auc");
     CHECK(saved.best_epoch == summary.best_epoch);
@@ -157,7 +156,8 @@ TEST_SUITE("runtime.train") {
           std::string::npos);
     const std::string wrong_family = refusal("  monitor: {metric: val_recall_at_1}\n");
     INFO(wrong_family);
-    CHECK(wrong_family.find("'val_recall_at_1' is not measured for this model") != std::string::npos);
+    CHECK(wrong_family.find("'val_recall_at_1' is not measured for this model") !=
+          std::string::npos);
   }
 }
 

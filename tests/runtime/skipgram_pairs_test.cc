@@ -1,6 +1,8 @@
 // word2vec's skip-gram rows (runtime/text/skipgram_pairs.h): windows, the dynamic window's
 // weighting of near words, noise words per true pair, subsampling at word2vec's rate, min_count,
 // repeatability, and located errors.
+#include "runtime/text/skipgram_pairs.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "runtime/text/data_error.h"
-#include "runtime/text/skipgram_pairs.h"
 
 namespace twinflow::runtime {
 namespace {
@@ -39,7 +40,8 @@ Made make(const std::string& corpus, const SkipgramOptions& options) {
   CHECK(line == "word\tcontext\tlabel");
   while (std::getline(lines, line)) {
     const size_t a = line.find('\t'), b = line.find('\t', a + 1);
-    m.rows.push_back({line.substr(0, a), line.substr(a + 1, b - a - 1), std::stoi(line.substr(b + 1))});
+    m.rows.push_back(
+        {line.substr(0, a), line.substr(a + 1, b - a - 1), std::stoi(line.substr(b + 1))});
   }
   return m;
 }
@@ -83,7 +85,8 @@ TEST_SUITE("runtime.text") {
     // Pairs at distance d over those at distance 1: (W - d + 1) / W times the ratio of places,
     // within 4 % (~3600 pairs at d = 4; the standard error of the ratio is about 2 %).
     for (int d = 2; d <= 4; ++d) {
-      const double ratio = static_cast<double>(by_distance[d]) / static_cast<double>(by_distance[1]);
+      const double ratio =
+          static_cast<double>(by_distance[d]) / static_cast<double>(by_distance[1]);
       CHECK(ratio == doctest::Approx((4.0 - d + 1.0) / 4.0 * (40.0 - d) / 39.0).epsilon(0.04));
     }
   }

@@ -34,8 +34,7 @@ std::string read_source(const std::string& relative) {
 }  // namespace
 
 TEST_SUITE("viz.backward") {
-  TEST_CASE(
-      "sums_frozen: the shared LSTM's gradients meet in a sum; the frozen embedding's stop") {
+  TEST_CASE("sums_frozen: the shared LSTM's gradients meet in a sum; the frozen embedding's stop") {
     const viz::ParsedDot dot = backward(shipped_model("variants/sums_frozen"));
     // seed; VJPs of loss, pred, similarity, x2, x1 (5; the embedding is frozen, so nothing
     // below the LSTMs is differentiated); the sum for bilstm, applied twice (1); parameter

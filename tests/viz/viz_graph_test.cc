@@ -119,12 +119,13 @@ TEST_SUITE("viz.forward") {
   }
 
   TEST_CASE("--expand opens composites down to primitive nodes") {
-    // sums_frozen (the cosine network whose BiLSTM returns every step) expanded: 3 inputs, x1.emb and x2.emb, each Bidirectional as forward,
-    // reverse, backward, unreverse (its sequence back in the text's order), merge (10), the
-    // Lambda's two ReduceSums, Cosine, Sub, Neg, Exp (6), pred, loss and the output = 24.
-    // Edges per branch: ids -> embedding, embedding -> forward and -> reverse, reverse ->
-    // backward -> unreverse, forward and unreverse -> merge, the mask into forward, reverse and
-    // backward = 10, so 20; merges -> ReduceSum 2, ReduceSum -> Cosine 2, Cosine -> Sub -> Neg
+    // sums_frozen (the cosine network whose BiLSTM returns every step) expanded: 3 inputs, x1.emb
+    // and x2.emb, each Bidirectional as forward, reverse, backward, unreverse (its sequence back in
+    // the text's order), merge (10), the Lambda's two ReduceSums, Cosine, Sub, Neg, Exp (6), pred,
+    // loss and the output = 24. Edges per branch: ids -> embedding, embedding -> forward and ->
+    // reverse, reverse -> backward -> unreverse, forward and unreverse -> merge, the mask into
+    // forward, reverse and backward = 10, so 20; merges -> ReduceSum 2, ReduceSum -> Cosine 2,
+    // Cosine -> Sub -> Neg
     // -> Exp -> pred 4, pred -> loss, label -> loss, pred -> output = 31. Clusters: the Lambda
     // and the two Bidirectionals.
     viz::ParsedDot dot = draw("variants/sums_frozen", {.expand_all = true});

@@ -31,7 +31,8 @@ json eval_json(const runtime::ModelRoles& roles, const runtime::Dataset& data,
     return j;
   }
   j["roc_auc"] = runtime::roc_auc(r.scores, r.labels);
-  j["accuracy"] = t.value ? json(runtime::accuracy_at(r.scores, r.labels, *t.value)) : json(nullptr);
+  j["accuracy"] =
+      t.value ? json(runtime::accuracy_at(r.scores, r.labels, *t.value)) : json(nullptr);
   j["threshold"] = t.value ? json(*t.value) : json(nullptr);
   j["threshold_source"] = t.source;
   const runtime::ThresholdChoice best = runtime::best_f1_threshold(r.scores, r.labels);

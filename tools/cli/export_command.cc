@@ -24,8 +24,8 @@
 #include "runtime/exchange/torch_names.h"
 #include "runtime/exchange/tower_model.h"
 #include "runtime/exchange/word_vectors.h"
-#include "runtime/saved/saved_model.h"
 #include "runtime/io/safetensors.h"
+#include "runtime/saved/saved_model.h"
 #include "tools/cli/commands.h"
 
 namespace twinflow::cli {

@@ -87,7 +87,8 @@ void print_json(const Pairs& p, const DecisionThreshold& t, std::span<const doub
   out << doc.dump(2) << "\n";
 }
 
-void print_text(const Pairs& p, const DecisionThreshold& t, std::span<const double> scores, Io& io) {
+void print_text(const Pairs& p, const DecisionThreshold& t, std::span<const double> scores,
+                Io& io) {
   const std::string threshold =
       t.value ? fmt::format("threshold {:.6f}: {}", *t.value, t.source) : t.source;
   const auto decision = [&](double s) {

@@ -95,7 +95,8 @@ DecisionThreshold decision_threshold(const std::string& dir, const runtime::Trai
   if (roles.family != runtime::ModelFamily::kPair)
     return {std::nullopt, "none: a triplet model ranks by distance"};
   if (state.threshold)
-    return {state.threshold, "the validation split's best-accuracy threshold, saved with the model"};
+    return {state.threshold,
+            "the validation split's best-accuracy threshold, saved with the model"};
   const runtime::Metrics recorded = dir.empty() ? runtime::Metrics{} : recorded_thresholds(dir);
   for (const char* name : {"best_accuracy", "best_f1"})
     for (const auto& [key, value] : recorded)
@@ -103,7 +104,8 @@ DecisionThreshold decision_threshold(const std::string& dir, const runtime::Trai
         return {value, fmt::format("the validation split's {} threshold, from run.json",
                                    name == std::string("best_f1") ? "best-F1" : "best-accuracy")};
   if (roles.has_threshold) return {0.5, "the default: the run had no validation split"};
-  return {std::nullopt, "none: the model's score is a distance and the run had no validation split"};
+  return {std::nullopt,
+          "none: the model's score is a distance and the run had no validation split"};
 }
 
 std::string DecisionThreshold::accuracy_label() const {

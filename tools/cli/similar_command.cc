@@ -54,52 +54,52 @@ runtime::NumberedTexts read_corpus(const std::string& corpus, std::istream& in) 
 
 int run(const SimilarOptions& o, Io& io) {
   const runtime::NumberedTexts corpus = read_corpus(o.corpus, io.in);
-  return runtime::with_saved_model(
-      o.dir, [&](const runtime::SavedModel& saved, const runtime::ModelRoles& roles, auto& params) {
-        const std::vector<double> scores =
-            runtime::similarity_scores(saved.model, roles, saved.vocab, params, o.query,
-                                       corpus.texts, saved.model.spec.train.batch_size);
-        std::vector<size_t> order(scores.size());
-        std::iota(order.begin(), order.end(), size_t{0});
-        std::stable_sort(order.begin(), order.end(),
-                         [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-        const size_t k = std::min(order.size(), static_cast<size_t>(o.k));
-        const bool triplet = roles.family != runtime::ModelFamily::kPair;
-        const std::string score_name =
-            triplet ? fmt::format("-{} distance ({})", runtime::distance_name(roles.distance),
-                                  roles.family == runtime::ModelFamily::kTower ? "the spec's"
-                                                                               : "the loss's")
-                    : std::string("the model's score");
-        const DecisionThreshold t = decision_threshold(o.dir, saved.state, roles);
-        if (!o.json) {
-          io.out << fmt::format("{} of {} lines by {}{}\n", k, corpus.texts.size(), score_name,
-                                t.value ? fmt::format("; alike at a score of at least {:.4f} ({})",
-                                                      *t.value, t.source)
-                                        : "");
-          for (size_t i = 0; i < k; ++i)
-            io.out << fmt::format("{}\t{}\t{:.6f}\t{}\n", i + 1, corpus.lines[order[i]],
-                                  scores[order[i]], corpus.texts[order[i]]);
-          return 0;
-        }
-        json hits = json::array();
-        for (size_t i = 0; i < k; ++i)
-          hits.push_back({{"rank", i + 1},
-                          {"line", corpus.lines[order[i]]},
-                          {"score", scores[order[i]]},
-                          {"alike", t.value ? json(scores[order[i]] >= *t.value) : json(nullptr)},
-                          {"text", corpus.texts[order[i]]}});
-        const json doc = {
-            {"query", o.query},
-            {"corpus", o.corpus},
-            {"texts", corpus.texts.size()},
-            {"score", score_name},
-            {"distance", triplet ? json(runtime::distance_name(roles.distance)) : json(nullptr)},
-            {"threshold", t.value ? json(*t.value) : json(nullptr)},
-            {"threshold_source", t.source},
-            {"hits", hits}};
-        io.out << doc.dump(2) << "\n";
-        return 0;
-      });
+  return runtime::with_saved_model(o.dir, [&](const runtime::SavedModel& saved,
+                                              const runtime::ModelRoles& roles, auto& params) {
+    const std::vector<double> scores =
+        runtime::similarity_scores(saved.model, roles, saved.vocab, params, o.query, corpus.texts,
+                                   saved.model.spec.train.batch_size);
+    std::vector<size_t> order(scores.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+    const size_t k = std::min(order.size(), static_cast<size_t>(o.k));
+    const bool triplet = roles.family != runtime::ModelFamily::kPair;
+    const std::string score_name =
+        triplet ? fmt::format(
+                      "-{} distance ({})", runtime::distance_name(roles.distance),
+                      roles.family == runtime::ModelFamily::kTower ? "the spec's" : "the loss's")
+                : std::string("the model's score");
+    const DecisionThreshold t = decision_threshold(o.dir, saved.state, roles);
+    if (!o.json) {
+      io.out << fmt::format(
+          "{} of {} lines by {}{}\n", k, corpus.texts.size(), score_name,
+          t.value ? fmt::format("; alike at a score of at least {:.4f} ({})", *t.value, t.source)
+                  : "");
+      for (size_t i = 0; i < k; ++i)
+        io.out << fmt::format("{}\t{}\t{:.6f}\t{}\n", i + 1, corpus.lines[order[i]],
+                              scores[order[i]], corpus.texts[order[i]]);
+      return 0;
+    }
+    json hits = json::array();
+    for (size_t i = 0; i < k; ++i)
+      hits.push_back({{"rank", i + 1},
+                      {"line", corpus.lines[order[i]]},
+                      {"score", scores[order[i]]},
+                      {"alike", t.value ? json(scores[order[i]] >= *t.value) : json(nullptr)},
+                      {"text", corpus.texts[order[i]]}});
+    const json doc = {
+        {"query", o.query},
+        {"corpus", o.corpus},
+        {"texts", corpus.texts.size()},
+        {"score", score_name},
+        {"distance", triplet ? json(runtime::distance_name(roles.distance)) : json(nullptr)},
+        {"threshold", t.value ? json(*t.value) : json(nullptr)},
+        {"threshold_source", t.source},
+        {"hits", hits}};
+    io.out << doc.dump(2) << "\n";
+    return 0;
+  });
 }
 
 }  // namespace

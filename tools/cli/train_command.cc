@@ -102,8 +102,7 @@ runtime::Metrics print_pair_test(runtime::Trainer<T>& trainer, const runtime::Ev
 // whether the model beats it.
 template <typename T>
 void print_test(runtime::Trainer<T>& trainer, const std::string& test, const std::string& dir,
-                RunRecord& record,
-                std::ostream& out) {
+                RunRecord& record, std::ostream& out) {
   const runtime::Dataset data = trainer.load_data(test);
   const runtime::EvalResult r = trainer.evaluate(data, true);
   runtime::Metrics compared;

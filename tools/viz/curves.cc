@@ -215,10 +215,10 @@ void draw_header(Chart& c, std::string_view model, const std::vector<EpochRecord
   if (has_val)
     items.push_back({"legend/val", fmt::format("color=\"{}\", penwidth=1.8, style=dashed", kVal),
                      marker(true, "validation"), "validation"});
-  items.push_back(
-      {"legend/best",
-       fmt::format("color=\"{}\", penwidth=1.5, style={}", kBest, best.epoch > 0 ? "dotted" : "invis"),
-       "", best_text(log, has_val, best)});
+  items.push_back({"legend/best",
+                   fmt::format("color=\"{}\", penwidth=1.5, style={}", kBest,
+                               best.epoch > 0 ? "dotted" : "invis"),
+                   "", best_text(log, has_val, best)});
   constexpr double kGap = 24;
   double total = -kGap;
   for (const LegendItem& item : items) total += item.width() + kGap;
