@@ -1,9 +1,12 @@
 #include "tools/cli/option_checks.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <system_error>
 
@@ -38,6 +41,23 @@ CLI::Validator above_zero() {
         return {};
       },
       "NUMBER > 0");
+}
+
+std::string extension_of(const std::string& path) {
+  return std::filesystem::path(path).extension().string();
+}
+
+CLI::Validator extension_in(std::vector<std::string> extensions) {
+  std::string names;
+  for (const std::string& e : extensions) names += (names.empty() ? "" : ",") + e.substr(1);
+  return CLI::Validator(
+      [extensions](const std::string& path) -> std::string {
+        const std::string ext = extension_of(path);
+        if (std::find(extensions.begin(), extensions.end(), ext) != extensions.end()) return {};
+        return fmt::format("'{}': the format comes from the extension, one of {} (found '{}')",
+                           path, fmt::join(extensions, ", "), ext);
+      },
+      fmt::format("FILE.{{{}}}", names));
 }
 
 }  // namespace twinflow::cli

@@ -20,6 +20,7 @@
 #include "runtime/text/line_reader.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/json.h"
+#include "tools/cli/option_checks.h"
 #include "tools/viz/curves.h"
 #include "tools/viz/graphviz_render.h"
 
@@ -37,12 +38,6 @@ struct PlotOptions {
   std::string dir;
   std::string output;  // "" for DIR/curves.png
 };
-
-const std::vector<std::string> kFormats = {".png", ".svg", ".dot"};
-
-std::string format_of(const std::string& path) {
-  return std::filesystem::path(path).extension().string();
-}
 
 viz::EpochRecord parse_line(const std::string& line, const std::string& where) {
   json j;
@@ -123,7 +118,7 @@ int run(const PlotOptions& o, Io& io) {
       o.output.empty() ? (std::filesystem::path(o.dir) / "curves.png").string() : o.output;
   const viz::KeptEpoch best = kept_epoch(o.dir, log);
   const std::string dot = viz::curves_dot(model_name(o.dir), log, best);
-  const std::string format = format_of(output);
+  const std::string format = extension_of(output);
   std::string bytes;
   if (format == ".dot") {
     viz::parse_dot(dot);  // never hand out a file Graphviz cannot read
@@ -147,15 +142,7 @@ void add_plot_command(CLI::App& app, Io& io) {
   cmd->add_option("dir", o->dir, "Saved model directory (twinflow train --out)")->required();
   cmd->add_option("-o,--output", o->output,
                   "Picture to write: .png, .svg or .dot (default: DIR/curves.png)")
-      ->check(CLI::Validator(
-          [](const std::string& path) -> std::string {
-            const std::string ext = format_of(path);
-            if (std::find(kFormats.begin(), kFormats.end(), ext) != kFormats.end()) return {};
-            return fmt::format(
-                "'{}': the format comes from the extension, one of .png, .svg, .dot (found '{}')",
-                path, ext);
-          },
-          "FILE.{png,svg,dot}"));
+      ->check(extension_in({".png", ".svg", ".dot"}));
   // An exception from run() reaches run_cli, which prints it as an error and exits 1.
   cmd->callback([o, &io] { io.status = run(*o, io); });
 }

@@ -37,12 +37,6 @@ struct VizOptions {
   int64_t rows = 32;
 };
 
-const std::vector<std::string> kFormats = {".dot", ".svg", ".png", ".html"};
-
-std::string format_of(const std::string& path) {
-  return std::filesystem::path(path).extension().string();
-}
-
 viz::Drawing draw(const graph::Model& model, const VizOptions& o) {
   viz::ViewOptions view;
   for (const std::string& e : o.expand) {
@@ -68,7 +62,7 @@ int run(const VizOptions& o, Io& io) {
   if (!model) return 1;
   const viz::Drawing drawing = draw(*model, o);
   const std::string dot = viz::to_dot(drawing);
-  const std::string format = format_of(o.output);
+  const std::string format = extension_of(o.output);
   std::string bytes;
   if (format == ".dot") {
     viz::parse_dot(dot);  // never hand out a file Graphviz cannot read
@@ -93,16 +87,7 @@ void add_viz_command(CLI::App& app, Io& io) {
   cmd->add_option("spec", o->spec, "Model spec file (YAML)")->required();
   cmd->add_option("-o,--output", o->output, "Picture to write: .dot, .svg, .png or .html")
       ->required()
-      ->check(CLI::Validator(
-          [](const std::string& path) -> std::string {
-            const std::string ext = format_of(path);
-            if (std::find(kFormats.begin(), kFormats.end(), ext) != kFormats.end()) return {};
-            return fmt::format(
-                "'{}': the format comes from the extension, one of .dot, .svg, "
-                ".png, .html (found '{}')",
-                path, ext);
-          },
-          "FILE.{dot,svg,png,html}"));
+      ->check(extension_in({".dot", ".svg", ".png", ".html"}));
   cmd->add_option("--rankdir", o->rankdir, "Direction of the flow: TB (top to bottom) or LR")
       ->capture_default_str()
       ->check(CLI::IsMember({"TB", "LR"}));
