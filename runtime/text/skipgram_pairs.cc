@@ -6,7 +6,6 @@
 #include <cmath>
 #include <optional>
 #include <random>
-#include <unordered_map>
 #include <vector>
 
 #include "runtime/text/data_error.h"
@@ -27,9 +26,10 @@ int64_t uniform_int(std::mt19937_64& rng, int64_t lo, int64_t hi) {
   return lo + static_cast<int64_t>(uniform01(rng) * static_cast<double>(hi - lo + 1));
 }
 
-// The corpus as word indices per text, with the words and their counts.
+// The corpus as word indices per text: word k is the vocabulary's token k (id k + 2), counted
+// counts[k] times.
 struct Corpus {
-  std::vector<std::string> words;
+  Vocabulary vocab;
   std::vector<int64_t> counts;
   std::vector<std::vector<int32_t>> texts;
   int64_t tokens = 0;
@@ -52,24 +52,14 @@ Corpus read_corpus(LineReader& reader, int64_t min_count) {
   }
   Corpus corpus;
   corpus.tokens = counts.total();
-  // Most frequent first, ties in byte order, as a vocabulary orders them.
-  std::vector<std::pair<std::string, int64_t>> kept;
-  for (const auto& [word, count] : counts.counts())
-    if (count >= min_count) kept.emplace_back(word, count);
-  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
-  });
-  std::unordered_map<std::string_view, int32_t> index;
-  for (const auto& [word, count] : kept) {
-    index.emplace(word, static_cast<int32_t>(corpus.words.size()));
-    corpus.words.push_back(word);
-    corpus.counts.push_back(count);
-  }
-  // The map's keys view `kept`, which outlives it.
+  corpus.vocab = Vocabulary::build(counts, min_count, 0);
+  for (const std::string& word : corpus.vocab.tokens())
+    corpus.counts.push_back(counts.counts().find(word)->second);
   for (const std::vector<std::string>& text : texts) {
     std::vector<int32_t>& ids = corpus.texts.emplace_back();
     for (const std::string& token : text)
-      if (const auto it = index.find(token); it != index.end()) ids.push_back(it->second);
+      if (const int32_t id = corpus.vocab.id(token); id != Vocabulary::kUnknown)
+        ids.push_back(id - Vocabulary::kFirstToken);
   }
   return corpus;
 }
@@ -131,18 +121,19 @@ SkipgramStats write_skipgram_pairs(LineReader& reader, std::ostream& out,
                                    const SkipgramOptions& options) {
   check_options(options);
   const Corpus corpus = read_corpus(reader, options.min_count);
+  const std::vector<std::string>& words = corpus.vocab.tokens();
   SkipgramStats stats;
   stats.texts = static_cast<int64_t>(corpus.texts.size());
   stats.tokens = corpus.tokens;
-  stats.words = static_cast<int64_t>(corpus.words.size());
-  if (corpus.words.empty())
+  stats.words = static_cast<int64_t>(words.size());
+  if (words.empty())
     throw DataError(reader.file(), 0,
                     fmt::format("no word occurs at least {} times (min_count) in {} tokens",
                                 options.min_count, corpus.tokens));
   int64_t kept_total = 0;
   for (int64_t c : corpus.counts) kept_total += c;
   // The chance each word survives subsampling, from its share of the words kept by min_count.
-  std::vector<double> keep(corpus.words.size(), 1.0);
+  std::vector<double> keep(words.size(), 1.0);
   if (options.subsample > 0.0)
     for (size_t w = 0; w < keep.size(); ++w) {
       const double f = static_cast<double>(corpus.counts[w]) / static_cast<double>(kept_total);
@@ -161,16 +152,16 @@ SkipgramStats write_skipgram_pairs(LineReader& reader, std::ostream& out,
     const int64_t n = static_cast<int64_t>(sampled.size());
     for (int64_t i = 0; i < n; ++i) {
       const int64_t reach = uniform_int(rng, 1, options.window);
-      const std::string& word = corpus.words[static_cast<size_t>(sampled[static_cast<size_t>(i)])];
+      const std::string& word = words[static_cast<size_t>(sampled[static_cast<size_t>(i)])];
       for (int64_t j = std::max<int64_t>(0, i - reach); j <= std::min(n - 1, i + reach); ++j) {
         if (j == i) continue;
         const int32_t context = sampled[static_cast<size_t>(j)];
-        out << word << '\t' << corpus.words[static_cast<size_t>(context)] << "\t1\n";
+        out << word << '\t' << words[static_cast<size_t>(context)] << "\t1\n";
         ++stats.positives;
         for (int64_t k = 0; k < options.negatives; ++k) {
           const std::optional<int32_t> drawn = noise.draw_except(rng, context);
           if (!drawn) break;
-          out << word << '\t' << corpus.words[static_cast<size_t>(*drawn)] << "\t0\n";
+          out << word << '\t' << words[static_cast<size_t>(*drawn)] << "\t0\n";
           ++stats.negatives;
         }
       }

@@ -45,10 +45,6 @@ bool Monitor::improves(double value, double best) const {
   return higher_is_better ? value > best : value < best;
 }
 
-std::string Monitor::describe() const {
-  return fmt::format("{}, {} is better", metric, higher_is_better ? "higher" : "lower");
-}
-
 std::string best_epoch_line(const TrainState& state, bool keeps_best) {
   if (state.best_epoch == 0) return "";
   return fmt::format(

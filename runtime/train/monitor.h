@@ -27,8 +27,6 @@ struct Monitor {
   std::optional<double> value_in(const EpochLog& log) const;
   // Whether `value` improves on `best` (NaN: no best yet, and any finite value improves on it).
   bool improves(double value, double best) const;
-  // "val_auc, higher is better"
-  std::string describe() const;
 };
 
 // What a run's end says of its best epoch: "best epoch 3 by val_auc (0.9012); its weights are

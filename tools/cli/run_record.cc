@@ -93,7 +93,7 @@ void write_run_record(const std::string& dir, const RunRecord& record) {
 DecisionThreshold decision_threshold(const std::string& dir, const runtime::TrainState& state,
                                      const runtime::ModelRoles& roles) {
   if (roles.family != runtime::ModelFamily::kPair)
-    return {std::nullopt, "none: a triplet model ranks by distance"};
+    return {std::nullopt, "none: the model ranks by the distance between tower vectors"};
   if (state.threshold)
     return {state.threshold,
             "the validation split's best-accuracy threshold, saved with the model"};

@@ -46,7 +46,7 @@ runtime::Metrics recorded_thresholds(const std::string& dir);
 // for train's test lines, eval, predict and similar: the threshold state.json records (chosen on
 // the validation split for the weights kept, runtime/saved/model_dir.h); for a run saved before
 // state.json held one, run.json's; else 0.5 for a score that is a probability; none for a
-// distance (contrastive) or a triplet model.
+// distance (contrastive), a triplet model or a tower.
 struct DecisionThreshold {
   std::optional<double> value;
   std::string source;  // "the validation split's best-accuracy threshold, saved with the model"
