@@ -10,6 +10,13 @@
 // check can confirm. (Downstream LSTMs skip padded steps, so their value never matters.)
 // An id outside [0, V) is bad data, not a bug: it throws graph::RuntimeInputError naming the
 // id, its position and V. Keras layout: embeddings [V, E], initialised uniform(−0.05, 0.05).
+//
+// With subwords (fastText), a second int32 input carries each position's n-gram rows:
+//   ids [..], pieces [.., K] (rows in [V, V + buckets), −1 for none), W [V + buckets, E]
+//   y[p, :] = W[ids[p], :] + Σ_k W[pieces[p, k], :]
+//   VJP: dW[ids[p], :] += dy[p, :] and dW[pieces[p, k], :] += dy[p, :] for every k
+// K is graph::subword_slots(subwords); runtime/text/subwords.h makes the pieces from the text.
+// A mask_zero padding position is zeros whatever its pieces hold.
 #pragma once
 
 #include <span>
@@ -27,7 +34,7 @@ struct Embedding {
   using Attrs = graph::EmbeddingAttrs;
   static constexpr std::string_view kName = "Embedding";
   static constexpr int kMinInputs = 2;
-  static constexpr int kMaxInputs = 2;
+  static constexpr int kMaxInputs = 3;
 
   static graph::Shape infer_shape(const Attrs& a, std::span<const graph::ValueInfo> in);
   static std::vector<graph::ParamSpec> param_specs(const Attrs& a,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace twinflow::graph {
@@ -20,10 +21,31 @@ struct DenseAttrs {
   bool use_bias = true;
 };
 
+// fastText's subword vectors: a word's vector is its own row plus one row per character
+// n-gram (min_n..max_n characters of "<word>", the brackets marking its ends), each n-gram
+// hashed to one of `buckets` rows placed after the vocabulary's. An unseen word still gets a
+// vector from its pieces. runtime/text/subwords.h cuts and hashes words.
+struct SubwordAttrs {
+  int64_t min_n = 3;
+  int64_t max_n = 5;
+  int64_t buckets = 200000;
+};
+
+// The n-grams kept per word: those of a word of up to kSubwordChars characters. A longer
+// word keeps its first subword_slots() n-grams, shortest n first.
+inline constexpr int64_t kSubwordChars = 24;
+inline int64_t subword_slots(const SubwordAttrs& s) {
+  int64_t slots = 0;
+  for (int64_t n = s.min_n; n <= s.max_n; ++n)
+    slots += n <= kSubwordChars + 2 ? kSubwordChars + 3 - n : 0;
+  return slots;
+}
+
 struct EmbeddingAttrs {
   int64_t vocab = 0;
   int64_t dim = 0;
   bool mask_zero = false;  // id 0 is padding: its row gets no gradient, LSTMs skip it
+  std::optional<SubwordAttrs> subwords = std::nullopt;
 };
 
 struct LstmAttrs {

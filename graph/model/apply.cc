@@ -115,6 +115,34 @@ SliceAttrs resolve_slice(const LayerSpec& layer, const Shape& x, const std::stri
   return SliceAttrs{s->axis, s->part * width, (s->part + 1) * width};
 }
 
+// The input carrying the n-gram rows of text input `ids`, added on the first call.
+ValueId subword_pieces(BuildContext& ctx, const LayerSpec& layer, ValueId ids) {
+  Graph& g = ctx.graph();
+  const Value& text = g.value(ids);
+  const auto& attrs = std::any_cast<const EmbeddingAttrs&>(layer.attrs);
+  if (text.kind != ValueKind::kInput || text.dtype != DType::kInt32)
+    throw BuildError(layer.loc,
+                     fmt::format("layer '{}' (Embedding) has subwords, which are cut from the "
+                                 "text's words: it must read an int32 text input directly, not "
+                                 "'{}'",
+                                 layer.name, text.name));
+  const SubwordInput wanted{text.name + ":subwords", *attrs.subwords, attrs.vocab};
+  const auto [it, added] = ctx.model.subword_inputs.emplace(text.name, wanted);
+  const SubwordInput& have = it->second;
+  if (!added) {
+    if (have.subwords.min_n != wanted.subwords.min_n ||
+        have.subwords.max_n != wanted.subwords.max_n ||
+        have.subwords.buckets != wanted.subwords.buckets || have.first_row != wanted.first_row)
+      throw BuildError(layer.loc, fmt::format("layer '{}' (Embedding): input '{}' is already read "
+                                              "by an Embedding with other subwords or vocab",
+                                              layer.name, text.name));
+    return *g.find_value(have.pieces);
+  }
+  std::vector<int64_t> dims = text.shape.dims();
+  dims.push_back(subword_slots(*attrs.subwords));
+  return g.add_input(have.pieces, Shape(std::move(dims)), DType::kInt32, text.loc);
+}
+
 ValueId apply_op(BuildContext& ctx, const LayerSpec& layer, const std::vector<ValueId>& xs,
                  const std::string& name, const SourceLoc& loc) {
   Graph& g = ctx.graph();
@@ -125,6 +153,8 @@ ValueId apply_op(BuildContext& ctx, const LayerSpec& layer, const std::vector<Va
   const auto mask = ctx.masks.find(xs.front());
   if (kind && kind->reads_mask && xs.size() == 1 && mask != ctx.masks.end())
     data.push_back(mask->second);
+  if (const auto* emb = std::any_cast<EmbeddingAttrs>(&layer.attrs); emb && emb->subwords)
+    data.push_back(subword_pieces(ctx, layer, xs.front()));
   ValueId y = -1;
   if (const auto it = ctx.graph_layers.find(layer.name); it != ctx.graph_layers.end()) {
     y = g.apply(it->second, data, name, loc);

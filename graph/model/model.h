@@ -29,6 +29,9 @@
 // Masks: a value made by Embedding(mask_zero) carries its token ids as a mask; LSTM and
 // Bidirectional read it (as their optional second input) and pass it on when they return
 // sequences, and so do Dense and elementwise ops that keep the time axis.
+//
+// Subwords: an Embedding with `subwords:` must read a text input directly; the build adds the
+// input "<text input>:subwords" that carries the n-gram rows of its tokens (SubwordInput).
 #pragma once
 
 #include <map>
@@ -53,6 +56,14 @@ struct Application {
   SourceLoc loc;
 };
 
+// A text input read by an Embedding with subwords: the model has a second int32 input,
+// [B, T, subword_slots], that carries each token's n-gram rows (runtime/text/subwords.h).
+struct SubwordInput {
+  std::string pieces;  // that input's name: "<text input>:subwords"
+  SubwordAttrs subwords;
+  int64_t first_row = 0;  // the first bucket's row: the Embedding's vocab
+};
+
 struct Model {
   ModelSpec spec;
   std::unique_ptr<Graph> graph;
@@ -60,6 +71,7 @@ struct Model {
   std::vector<Application> applications;  // in build order
   std::vector<ValueId> outputs;
   std::optional<ValueId> loss;
+  std::map<std::string, SubwordInput> subword_inputs;  // by the text input's name
 
   LayerId layer_id(std::string_view name) const;  // throws GraphError if absent
 };

@@ -106,10 +106,18 @@ T& attrs_of(std::any& attrs, T defaults = T{}) {
 }
 
 template <class V>
+void fields(V& v, SubwordAttrs& s) {
+  v.integer("min_n", s.min_n, Need::kOptional, 1);
+  v.integer("max_n", s.max_n, Need::kOptional, 1);
+  v.integer("buckets", s.buckets, Need::kOptional, 1);
+}
+
+template <class V>
 void fields(V& v, EmbeddingAttrs& a) {
   v.integer("vocab", a.vocab, Need::kRequired, 1);
   v.integer("dim", a.dim, Need::kRequired, 1);
   v.flag("mask_zero", a.mask_zero);
+  v.optional_nested("subwords", a.subwords);
 }
 
 template <class V>

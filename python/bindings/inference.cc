@@ -19,6 +19,7 @@
 #include "runtime/data/input_columns.h"
 #include "runtime/data/tsv_reader.h"
 #include "runtime/exec/executor.h"
+#include "runtime/text/subwords.h"
 #include "runtime/text/tokenizer.h"
 #include "runtime/train/evaluation.h"
 #include "tools/cli/eval_json.h"
@@ -31,24 +32,44 @@ namespace {
 struct PredictInputs {
   int64_t rows = -1;
   std::vector<ops::IdTensor> ids;          // per int32 input, in the spec's order
+  std::vector<ops::IdTensor> pieces;       // per int32 input: its subword rows, if it has any
   std::vector<ops::Tensor<double>> reals;  // per real input (zeros when not given)
 };
 
-ops::IdTensor encode_texts(const std::vector<std::string>& texts, int64_t length,
-                           const runtime::Vocabulary& vocab) {
-  ops::IdTensor ids(graph::Shape{static_cast<int64_t>(texts.size()), length});
+// The ids of texts, and their subword rows when the model cuts subwords from this input.
+std::pair<ops::IdTensor, ops::IdTensor> encode_texts(const std::vector<std::string>& texts,
+                                                     int64_t length,
+                                                     const runtime::Vocabulary& vocab,
+                                                     const graph::SubwordInput* subwords) {
+  const auto rows = static_cast<int64_t>(texts.size());
+  const int64_t slots = subwords ? graph::subword_slots(subwords->subwords) : 0;
+  std::pair<ops::IdTensor, ops::IdTensor> out{
+      ops::IdTensor(graph::Shape{rows, length}),
+      ops::IdTensor(slots ? graph::Shape{rows, length, slots} : graph::Shape{0})};
   std::vector<std::string> tokens;
   for (size_t r = 0; r < texts.size(); ++r) {
     runtime::tokenize(texts[r], tokens);
-    vocab.encode(tokens, std::span<int32_t>(ids.data).subspan(r * static_cast<size_t>(length),
-                                                              static_cast<size_t>(length)));
+    const auto at = r * static_cast<size_t>(length);
+    vocab.encode(tokens,
+                 std::span<int32_t>(out.first.data).subspan(at, static_cast<size_t>(length)));
+    if (slots)
+      runtime::encode_subwords(
+          tokens, subwords->subwords, subwords->first_row,
+          std::span<int32_t>(out.second.data)
+              .subspan(at * static_cast<size_t>(slots), static_cast<size_t>(length * slots)));
   }
-  return ids;
+  return out;
+}
+
+const graph::SubwordInput* subwords_of(const graph::Model& model, const std::string& input) {
+  const auto it = model.subword_inputs.find(input);
+  return it == model.subword_inputs.end() ? nullptr : &it->second;
 }
 
 // Texts go through the vocabulary `vocab` returns (a ValueError when the model has none).
 template <class Vocab>
-PredictInputs predict_inputs(const py::dict& given, const graph::ModelSpec& spec, Vocab vocab) {
+PredictInputs predict_inputs(const py::dict& given, const graph::Model& model, Vocab vocab) {
+  const graph::ModelSpec& spec = model.spec;
   std::vector<std::string> names;
   for (const graph::InputSpec& in : spec.inputs) names.push_back(in.name);
   for (const auto& [key, value] : given) {
@@ -72,9 +93,21 @@ PredictInputs predict_inputs(const py::dict& given, const graph::ModelSpec& spec
         throw ArgumentError(fmt::format("predict: input '{}' (token ids [N, {}]) is missing",
                                         in.name, in.shape[0]));
       const py::object value = given[key];
-      inputs.ids.push_back(holds_texts(value) ? encode_texts(texts_from(value, in.name, "predict"),
-                                                             in.shape[0], vocab())
-                                              : ids_from(value, in.name, in.shape[0], "predict"));
+      const graph::SubwordInput* subwords = subwords_of(model, in.name);
+      if (holds_texts(value)) {
+        auto [ids, pieces] =
+            encode_texts(texts_from(value, in.name, "predict"), in.shape[0], vocab(), subwords);
+        inputs.ids.push_back(std::move(ids));
+        inputs.pieces.push_back(std::move(pieces));
+      } else if (subwords) {
+        throw ArgumentError(
+            fmt::format("predict: input '{}' feeds an Embedding with subwords, "
+                        "which are cut from words: give texts, not token ids",
+                        in.name));
+      } else {
+        inputs.ids.push_back(ids_from(value, in.name, in.shape[0], "predict"));
+        inputs.pieces.emplace_back();
+      }
       count_rows(in.name, inputs.ids.back().shape[0]);
     }
   }
@@ -124,12 +157,17 @@ std::vector<py::array_t<T>> predict_as(const graph::Model& model,
   py::gil_scoped_release release;
   runtime::Executor<T> executor(g, params);
   std::deque<ops::IdTensor> ids(inputs.ids.size());
+  std::deque<ops::IdTensor> pieces(inputs.pieces.size());
   std::deque<ops::Tensor<T>> reals(inputs.reals.size());
   for (int64_t begin = 0; begin < inputs.rows; begin += batch) {
     const int64_t n = std::min(batch, inputs.rows - begin);
     size_t id = 0, real = 0;
     for (const graph::InputSpec& in : model.spec.inputs)
       if (in.dtype == graph::DType::kInt32) {
+        if (const graph::SubwordInput* subwords = subwords_of(model, in.name)) {
+          copy_rows(inputs.pieces[id], begin, n, pieces[id]);
+          executor.feed_ids(subwords->pieces, &pieces[id]);
+        }
         copy_rows(inputs.ids[id], begin, n, ids[id]);
         executor.feed_ids(in.name, &ids[id++]);
       } else {
@@ -160,7 +198,7 @@ py::object Model::predict(const py::dict& inputs, std::optional<int64_t> batch_s
   if (batch < 1)
     throw ArgumentError(fmt::format("predict: batch_size must be >= 1, not {}", batch));
   const PredictInputs given =
-      predict_inputs(inputs, model_.spec,
+      predict_inputs(inputs, model_,
                      [this]() -> const runtime::Vocabulary& { return text_vocabulary("predict"); });
   return std::visit(
       [&]<typename T>(Store<T>& store) -> py::object {
@@ -177,7 +215,8 @@ py::object Model::predict(const py::dict& inputs, std::optional<int64_t> batch_s
 py::array Model::encode(const std::vector<std::string>& texts, const std::string& input) const {
   for (const graph::InputSpec& in : model_.spec.inputs)
     if (in.name == input && in.dtype == graph::DType::kInt32) {
-      const ops::IdTensor ids = encode_texts(texts, in.shape[0], text_vocabulary("encode"));
+      const ops::IdTensor ids =
+          encode_texts(texts, in.shape[0], text_vocabulary("encode"), nullptr).first;
       py::array_t<int32_t> a = new_array<int32_t>(ids.shape.dims());
       std::copy(ids.data.begin(), ids.data.end(), a.mutable_data());
       return a;
@@ -218,7 +257,8 @@ py::dict Model::evaluate(const py::object& data, std::optional<int64_t> batch_si
   else
     dataset = runtime::read_tsv(py::module_::import("os").attr("fspath")(data).cast<std::string>(),
                                 columns, {.skip_bad_rows = skip_bad_rows});
-  if (dataset.has_text()) dataset.encode(text_vocabulary("evaluate"));
+  if (dataset.has_text() || !model_.subword_inputs.empty())
+    dataset.encode(text_vocabulary("evaluate"), model_.subword_inputs);
   nlohmann::ordered_json doc;
   std::visit(
       [&](auto& store) {

@@ -100,10 +100,15 @@ void gather(const Dataset& data, std::span<const int64_t> rows, Batch<T>& batch)
     if (from.ids.shape != graph::Shape{data.rows(), length})
       throw std::logic_error(fmt::format("text column '{}' is not encoded", from.spec.name));
     to.ids.resize(graph::Shape{b, length});
+    to.pieces_input = from.pieces_input;
+    const int64_t pieces = from.pieces_input.empty() ? 0 : from.pieces.shape[2] * length;
+    if (pieces) to.pieces.resize(graph::Shape{b, length, from.pieces.shape[2]});
     for (int64_t i = 0; i < b; ++i) {
       const int64_t r = rows[static_cast<size_t>(i)];
       if (r < 0 || r >= data.rows()) throw std::out_of_range(fmt::format("row {}", r));
       std::copy_n(from.ids.data.begin() + r * length, length, to.ids.data.begin() + i * length);
+      std::copy_n(from.pieces.data.begin() + r * pieces, pieces,
+                  to.pieces.data.begin() + i * pieces);
     }
   }
 }
@@ -113,6 +118,7 @@ void feed(Executor<T>& executor, const Batch<T>& batch) {
   for (const BatchColumn<T>& c : batch.columns) {
     if (c.kind == ColumnKind::kText) {
       executor.feed_ids(c.name, &c.ids);
+      if (!c.pieces_input.empty()) executor.feed_ids(c.pieces_input, &c.pieces);
     } else {
       executor.feed(c.name, &c.values);
     }

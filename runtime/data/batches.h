@@ -51,7 +51,9 @@ template <typename T>
 struct BatchColumn {
   std::string name;  // the model input it feeds
   ColumnKind kind = ColumnKind::kText;
-  ops::IdTensor ids;      // kText: [B, length]
+  ops::IdTensor ids;     // kText: [B, length]
+  ops::IdTensor pieces;  // kText with subwords: [B, length, slots], fed to pieces_input
+  std::string pieces_input;
   ops::Tensor<T> values;  // kLabel01, kReal: [B, 1]
 };
 

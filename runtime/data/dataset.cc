@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "graph/ir/errors.h"
+#include "runtime/text/subwords.h"
 #include "runtime/text/tokenizer.h"
 
 namespace twinflow::runtime {
@@ -46,12 +47,22 @@ void Dataset::count_tokens(TokenCounts& counts) const {
   }
 }
 
-void Dataset::encode(const Vocabulary& vocab) {
+void Dataset::encode(const Vocabulary& vocab,
+                     const std::map<std::string, graph::SubwordInput>& subwords) {
   std::vector<std::string> tokens;
   for (DataColumn& c : columns) {
+    const auto cut = c.is_text() ? subwords.find(c.spec.name) : subwords.end();
+    if (cut != subwords.end() && c.ids_only)
+      throw graph::RuntimeInputError(fmt::format(
+          "{}: column '{}' holds token ids, but the model cuts subwords from its words: give "
+          "its texts",
+          file, c.spec.name));
     if (!c.is_text() || c.ids_only) continue;
     const int64_t length = c.spec.length;
     c.ids.resize(graph::Shape{rows(), length});
+    const int64_t slots = cut == subwords.end() ? 0 : graph::subword_slots(cut->second.subwords);
+    c.pieces.resize(slots ? graph::Shape{rows(), length, slots} : graph::Shape{0});
+    c.pieces_input = slots ? cut->second.pieces : std::string();
     c.stats = {};
     for (int64_t r = 0; r < rows(); ++r) {
       tokenize(c.text_of(r), tokens);
@@ -63,6 +74,10 @@ void Dataset::encode(const Vocabulary& vocab) {
       }
       const std::span<int32_t> out(c.ids.data.data() + r * length, static_cast<size_t>(length));
       c.stats.unknown += vocab.encode(tokens, out);
+      if (slots)
+        encode_subwords(tokens, cut->second.subwords, cut->second.first_row,
+                        std::span<int32_t>(c.pieces.data.data() + r * length * slots,
+                                           static_cast<size_t>(length * slots)));
     }
   }
 }

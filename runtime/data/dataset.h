@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "graph/model/model.h"
 #include "ops/tensor.h"
 #include "runtime/text/vocabulary.h"
 
@@ -50,7 +51,11 @@ struct DataColumn {
   // kText: row r's field is text[text_ends[r - 1], text_ends[r]) (from 0 for row 0).
   std::string text;
   std::vector<int64_t> text_ends;
-  ops::IdTensor ids;          // kText, after Dataset::encode: [N, length]
+  ops::IdTensor ids;  // kText, after Dataset::encode: [N, length]
+  // kText read by an Embedding with subwords, after Dataset::encode: [N, length, slots], the
+  // n-gram rows of each token, fed to the model input named pieces_input.
+  ops::IdTensor pieces;
+  std::string pieces_input;
   ops::Tensor<float> values;  // kLabel01, kReal: [N, 1]
   TextStats stats;            // kText, after Dataset::encode
   bool ids_only = false;      // kText given as ids: no text, nothing to count or encode
@@ -75,8 +80,11 @@ struct Dataset {
   // Adds the tokens of every text column (all columns share one vocabulary, as the towers of
   // a Siamese network share one Embedding).
   void count_tokens(TokenCounts& counts) const;
-  // Fills each text column's ids and stats; may be called again with another vocabulary.
-  void encode(const Vocabulary& vocab);
+  // Fills each text column's ids and stats, and the pieces of the columns a model reads with
+  // subwords (graph::Model::subword_inputs, by column name); may be called again with another
+  // vocabulary. Throws graph::RuntimeInputError when such a column came as ids alone.
+  void encode(const Vocabulary& vocab,
+              const std::map<std::string, graph::SubwordInput>& subwords = {});
   // Whether any column holds text (not only ids): what a vocabulary can be built from.
   bool has_text() const;
 };

@@ -100,6 +100,11 @@ class Converter {
   }
 
   std::string embedding(const graph::Node& n, ValueId ids, ValueId table) {
+    if (std::any_cast<graph::EmbeddingAttrs>(n.attrs).subwords)
+      throw graph::RuntimeInputError(fmt::format(
+          "node '{}' (Embedding) adds subword vectors, whose n-grams are cut and hashed from the "
+          "text outside the graph; the ONNX exporter converts Embeddings without subwords",
+          n.name));
     std::vector<float> w = weight(table);
     const graph::Shape& shape = g_.value(table).shape;
     if (std::any_cast<graph::EmbeddingAttrs>(n.attrs).mask_zero)

@@ -132,8 +132,7 @@ Choice choose(const graph::Model& model, const ModelRoles& roles, std::string_vi
         "a text input ({}) or by a graph value computed from one of them alone",
         name, model.spec.name, graph::did_you_mean(name, names), inputs));
   }
-  const std::set<ValueId> deps =
-      input_dependencies(*model.graph).at(static_cast<size_t>(found->second));
+  const std::set<ValueId> deps = input_dependencies(model).at(static_cast<size_t>(found->second));
   const graph::Shape& shape = model.graph->value(found->second).shape;
   if (deps.size() != 1)
     throw graph::RuntimeInputError(fmt::format(

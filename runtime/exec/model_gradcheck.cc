@@ -50,6 +50,27 @@ ops::IdTensor random_ids(const graph::Shape& shape, int64_t vocab, std::mt19937_
   return ids;
 }
 
+// Subword rows for the ids of text: at each token a random number of random buckets (a
+// bucket may repeat, as a repeated n-gram does), −1 elsewhere.
+ops::IdTensor random_pieces(const ops::IdTensor& ids, const graph::SubwordInput& in,
+                            std::mt19937_64& rng) {
+  const int64_t slots = graph::subword_slots(in.subwords);
+  std::vector<int64_t> dims = ids.shape.dims();
+  dims.push_back(slots);
+  ops::IdTensor pieces{graph::Shape(dims)};
+  std::fill(pieces.data.begin(), pieces.data.end(), -1);
+  std::uniform_int_distribution<int32_t> bucket(
+      static_cast<int32_t>(in.first_row),
+      static_cast<int32_t>(in.first_row + in.subwords.buckets - 1));
+  std::uniform_int_distribution<int64_t> count(0, std::min<int64_t>(slots, 4));
+  for (size_t p = 0; p < ids.data.size(); ++p) {
+    if (ids.data[p] == 0) continue;
+    const int64_t n = count(rng);
+    for (int64_t k = 0; k < n; ++k) pieces.data[p * static_cast<size_t>(slots) + k] = bucket(rng);
+  }
+  return pieces;
+}
+
 graph::Shape with_batch(graph::Shape s, int64_t batch) {
   for (int i = 0; i < s.rank(); ++i)
     if (s[i] == graph::kBatch) s[i] = batch;
@@ -65,7 +86,10 @@ void shrink_for_gradcheck(graph::ModelSpec& spec, int64_t seqlen, int64_t vocab)
   for (graph::LayerSpec& layer : spec.layers) {
     if (layer.op != "Embedding") continue;
     layer.pretrained.reset();
-    if (vocab > 0) std::any_cast<graph::EmbeddingAttrs&>(layer.attrs).vocab = vocab;
+    if (vocab <= 0) continue;
+    auto& attrs = std::any_cast<graph::EmbeddingAttrs&>(layer.attrs);
+    attrs.vocab = vocab;
+    if (attrs.subwords) attrs.subwords->buckets = std::min(attrs.subwords->buckets, vocab);
   }
 }
 
@@ -75,8 +99,11 @@ autograd::GradCheckReport check_model_gradients(const graph::Model& model,
   std::mt19937_64 rng(options.seed);
   autograd::Feeds feeds;
   std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::map<std::string, const graph::SubwordInput*> pieces_of;  // by the pieces input's name
+  for (const auto& [text, in] : model.subword_inputs) pieces_of[in.pieces] = &in;
   for (ValueId v : g.inputs()) {
     const graph::Shape shape = with_batch(g.value(v).shape, options.batch);
+    if (pieces_of.count(g.value(v).name)) continue;  // made from the ids, below
     if (g.value(v).dtype == graph::DType::kInt32) {
       feeds.ids.emplace(v, random_ids(shape, vocabulary_of(g, v), rng));
     } else {
@@ -85,6 +112,9 @@ autograd::GradCheckReport check_model_gradients(const graph::Model& model,
       feeds.reals.emplace(v, std::move(t));
     }
   }
+  for (const auto& [text, in] : model.subword_inputs)
+    feeds.ids.emplace(*g.find_value(in.pieces),
+                      random_pieces(feeds.ids.at(*g.find_value(text)), in, rng));
   ParameterStore<double> store(g, options.seed);
   std::map<ValueId, ops::Tensor<double>> values;
   std::vector<ValueId> wrt;

@@ -55,10 +55,13 @@ ModelRoles tower_roles(const graph::Model& model, ModelRoles roles) {
 }  // namespace
 
 // Values are created in topological order, so one pass over the nodes suffices.
-std::vector<InputSet> input_dependencies(const graph::Graph& g) {
+std::vector<InputSet> input_dependencies(const graph::Model& model) {
+  const graph::Graph& g = *model.graph;
   std::vector<InputSet> deps(g.values().size());
   for (size_t v = 0; v < g.values().size(); ++v)
     if (g.values()[v].kind == graph::ValueKind::kInput) deps[v].insert(static_cast<int>(v));
+  for (const auto& [text, in] : model.subword_inputs)
+    deps.at(static_cast<size_t>(*g.find_value(in.pieces))) = {model.values.at(text)};
   for (const graph::Node& node : g.nodes())
     for (graph::ValueId in : node.inputs) {
       const InputSet& from = deps.at(static_cast<size_t>(in));
@@ -74,7 +77,7 @@ ModelRoles model_roles(const graph::Model& model) {
   if (!model.loss || !model.spec.loss) return tower_roles(model, std::move(roles));
   roles.loss = *model.loss;
   const graph::LossSpec& loss = *model.spec.loss;
-  const std::vector<InputSet> deps = input_dependencies(*model.graph);
+  const std::vector<InputSet> deps = input_dependencies(model);
   if (const graph::NameRef* target = role(loss, "target")) {
     roles.family = ModelFamily::kPair;
     roles.target = target->name;

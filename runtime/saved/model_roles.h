@@ -54,8 +54,9 @@ std::string_view distance_name(graph::TripletDistance distance);
 double tower_distance(graph::TripletDistance distance, const double* u, const double* v,
                       int64_t dim);
 
-// For every value of g, the graph inputs it is computed from.
-std::vector<std::set<graph::ValueId>> input_dependencies(const graph::Graph& g);
+// For every value of the model's graph, the graph inputs it is computed from; the subword
+// pieces of a text input count as that input.
+std::vector<std::set<graph::ValueId>> input_dependencies(const graph::Model& model);
 
 // Throws graph::RuntimeInputError when the model is of no family, or when a text input has no
 // tower output.

@@ -122,8 +122,8 @@ void Trainer<T>::setup(std::optional<Vocabulary> vocab) {
   refuse_tower(model_);
   if (options_.accumulate < 1) throw graph::RuntimeInputError("--accumulate must be at least 1");
   setup_vocabulary(std::move(vocab));
-  train_.encode(vocab_);
-  if (val_) val_->encode(vocab_);
+  train_.encode(vocab_, model_.subword_inputs);
+  if (val_) val_->encode(vocab_, model_.subword_inputs);
   say(fmt::format("data: {} training rows ({}){}", train_.rows(), coverage(train_),
                   val_ ? fmt::format(", {} validation rows ({})", val_->rows(), coverage(*val_))
                        : std::string(", no validation file")));
@@ -221,6 +221,10 @@ void Trainer<T>::load_pretrained_tables() {
     const Coverage c =
         load_pretrained(layer.pretrained->file, PretrainedOptions::from_spec(*layer.pretrained),
                         vocab_, table->data, rng);
+    // Subword rows start at zero, so that every word starts exactly at its vector.
+    const auto& attrs = std::any_cast<const graph::EmbeddingAttrs&>(layer.attrs);
+    if (attrs.subwords)
+      std::fill(table->data.data.begin() + attrs.vocab * attrs.dim, table->data.data.end(), T(0));
     say(fmt::format("{}: {}", layer.name, c.to_string()));
   }
 }
@@ -309,7 +313,7 @@ void Trainer<T>::resume() {
 template <typename T>
 Dataset Trainer<T>::load_data(const std::string& path) const {
   Dataset data = read_tsv(path, columns_, TsvOptions{.skip_bad_rows = options_.skip_bad_rows});
-  data.encode(vocab_);
+  data.encode(vocab_, model_.subword_inputs);
   return data;
 }
 

@@ -24,7 +24,8 @@ inputs:
 layers:
   emb: {op: Embedding, vocab: 500, dim: 8, mask_zero: true, trainable: false,
         embeddings_initializer: {name: random_uniform, minval: -0.125, maxval: 0.25},
-        pretrained: {file: "my vectors.txt", format: word2vec, missing: mean}}
+        pretrained: {file: "my vectors.txt", format: word2vec, missing: mean},
+        subwords: {min_n: 2, max_n: 6, buckets: 1000}}
   lstm: {op: LSTM, units: 6, return_sequences: true, go_backwards: true, dropout: 0.1,
          recurrent_dropout: 0.30000000000000004, kernel_initializer: orthogonal,
          recurrent_initializer: {name: random_normal, mean: 0.5, stddev: 1e-3},

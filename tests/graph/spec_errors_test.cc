@@ -139,6 +139,9 @@ TEST_SUITE("graph.spec") {
     const Parsed missing = parse("model: m\ninputs: {x: {shape: [4]}}\ngraph: {}\noutputs: [x]\n");
     CHECK(only_error(missing) == "the spec needs 'layers'");
     CHECK(has_error(missing, 1, 1, {"needs"}));
+    CHECK(only_error(
+              parse(with_layers("  e: {op: Embedding, vocab: 9, dim: 2, subwords: {min: 2}}\n"))) ==
+          "unknown key 'min' in layers.e.subwords (did you mean 'min_n'?)");
     const Parsed far = parse(with_layers("  d: {op: Dense, units: 1, colour: red}\n"));
     CHECK(only_error(far) == "unknown key 'colour' in layers.d (Dense)");
     // Hints also catch a swap of two letters and a name cut short or run on.

@@ -156,9 +156,9 @@ TEST_SUITE("graph.spec") {
                                    "bias_initializer", "trainable"});
     CHECK(layer_attribute_keys("Slice") ==
           std::vector<std::string>{"axis", "begin", "end", "part", "of", "trainable"});
-    CHECK(layer_attribute_keys("Embedding") == std::vector<std::string>{"vocab", "dim", "mask_zero",
-                                                                        "embeddings_initializer",
-                                                                        "pretrained", "trainable"});
+    CHECK(layer_attribute_keys("Embedding") ==
+          std::vector<std::string>{"vocab", "dim", "mask_zero", "subwords",
+                                   "embeddings_initializer", "pretrained", "trainable"});
     CHECK(layer_attribute_keys("Exp") == std::vector<std::string>{"trainable"});
     CHECK(layer_attribute_keys("Nope").empty());
   }
@@ -169,6 +169,19 @@ TEST_SUITE("graph.spec") {
     CHECK(dense.use_bias);
     const auto emb = attrs_of_layer<EmbeddingAttrs>("  l: {op: Embedding, vocab: 9, dim: 2}\n");
     CHECK_FALSE(emb.mask_zero);
+    CHECK_FALSE(emb.subwords);
+    const auto fasttext =
+        attrs_of_layer<EmbeddingAttrs>("  l: {op: Embedding, vocab: 9, dim: 2, subwords: {}}\n");
+    REQUIRE(fasttext.subwords);
+    CHECK(fasttext.subwords->min_n == 3);  // fastText's defaults, but for 2 million buckets
+    CHECK(fasttext.subwords->max_n == 5);
+    CHECK(fasttext.subwords->buckets == 200000);
+    const auto twos = attrs_of_layer<EmbeddingAttrs>(
+        "  l: {op: Embedding, vocab: 9, dim: 2, subwords: {min_n: 2, max_n: 2, buckets: 7}}\n");
+    REQUIRE(twos.subwords);
+    CHECK(twos.subwords->min_n == 2);
+    CHECK(twos.subwords->max_n == 2);
+    CHECK(twos.subwords->buckets == 7);
     const auto lstm = attrs_of_layer<LstmAttrs>("  l: {op: LSTM, units: 2}\n");
     CHECK_FALSE(lstm.return_sequences);
     CHECK_FALSE(lstm.go_backwards);

@@ -136,7 +136,7 @@ int run(const EvalOptions& o, Io& io) {
         runtime::Dataset data =
             runtime::read_tsv(o.data, runtime::input_columns(saved.model.spec),
                               runtime::TsvOptions{.skip_bad_rows = o.skip_bad_rows});
-        data.encode(saved.vocab);
+        data.encode(saved.vocab, saved.model.subword_inputs);
         if (data.skipped_rows > 0)
           io.err << fmt::format("warning: skipped {} bad rows\n", data.skipped_rows);
         runtime::Executor executor(*saved.model.graph, params);

@@ -55,7 +55,7 @@ ModelStats run_batch(const runtime::SavedModel& saved, runtime::ParameterStore<T
   const graph::Model& m = saved.model;
   if (!m.loss) throw std::invalid_argument("--stats: model " + m.spec.name + " has no loss");
   runtime::Dataset data = runtime::read_tsv(data_file, runtime::input_columns(m.spec));
-  data.encode(saved.vocab);
+  data.encode(saved.vocab, m.subword_inputs);
   std::vector<int64_t> order(static_cast<size_t>(std::min(rows, data.rows())));
   std::iota(order.begin(), order.end(), 0);
   if (order.empty()) throw std::invalid_argument("--data " + data_file + ": no rows");
