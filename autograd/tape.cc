@@ -18,6 +18,7 @@ Tape<T>::Tape(const graph::Graph& graph)
       owned_(graph.values().size()),
       owned_grads_(graph.values().size()),
       saved_(graph.nodes().size()),
+      inferred_from_(graph.nodes().size()),
       inputs_(graph.inputs()),
       leads_(graph.values().size()),
       reached_(graph.values().size()) {
@@ -80,6 +81,9 @@ void Tape<T>::infer_runtime_shape(graph::NodeId n) {
   const graph::Node& node = graph_.node(n);
   info_scratch_.clear();
   for (ValueId v : node.inputs) info_scratch_.push_back({view(v).shape, graph_.value(v).dtype});
+  std::vector<graph::ValueInfo>& seen = inferred_from_[static_cast<size_t>(n)];
+  if (seen == info_scratch_) return;
+  seen.clear();  // until the rule below succeeds
   graph::Shape out;
   try {
     out = node.op->infer_shape(node.attrs, info_scratch_);
@@ -88,6 +92,7 @@ void Tape<T>::infer_runtime_shape(graph::NodeId n) {
         fmt::format("node '{}' ({}): {}", node.name, node.op->name, e.what()));
   }
   owned_[static_cast<size_t>(node.output)].resize(out);
+  seen = info_scratch_;
 }
 
 template <typename T>
@@ -127,8 +132,9 @@ void Tape<T>::forward(bool training, uint64_t seed, std::span<const uint64_t> ro
 
 template <typename T>
 void Tape<T>::backward(ValueId loss, T scale, const GradientDone& done) {
-  Tensor<T> dy(value(loss).shape, scale);
-  backward(loss, dy, done);
+  loss_seed_.resize(value(loss).shape);
+  loss_seed_.fill(scale);
+  backward(loss, loss_seed_, done);
 }
 
 template <typename T>

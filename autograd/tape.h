@@ -92,6 +92,10 @@ class Tape {
   std::vector<ops::In<T>> in_scratch_;
   std::vector<ops::Out<T>> grad_scratch_;
   std::vector<graph::ValueInfo> info_scratch_;
+  // Per node, the inputs its output shape was last inferred from: a batch of the same shapes
+  // reuses the shape, and shape rules (which may build vectors) run once per batch shape.
+  std::vector<std::vector<graph::ValueInfo>> inferred_from_;
+  Tensor<T> loss_seed_;  // d(loss)/d(loss) · scale, kept so that backward allocates nothing
   std::vector<ValueId> inputs_;       // the graph's inputs, checked against bound data each forward
   std::vector<bool> leads_;           // backward: the value leads to a bound gradient
   std::vector<bool> reached_;         // backward: the value is reached from the output

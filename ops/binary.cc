@@ -16,7 +16,7 @@ using graph::ShapeError;
 namespace {
 
 // The strided path keeps its index arithmetic in fixed arrays (no allocation per call).
-constexpr int kMaxRank = 8;
+constexpr int kMaxRank = Shape::kMaxRank;
 
 template <typename T>
 using Column = Eigen::Array<T, Eigen::Dynamic, 1>;
@@ -257,12 +257,7 @@ Shape binary_infer_shape(std::span<const graph::ValueInfo> in) {
   for (size_t i = 0; i < 2; ++i)
     if (in[i].dtype != graph::DType::kReal)
       throw ShapeError(fmt::format("input {} ({}) must be real, not ids", i, i ? "b" : "a"));
-  const Shape y = broadcast_shapes(in[0].shape, in[1].shape);
-  if (y.rank() > kMaxRank)
-    throw ShapeError(fmt::format("inputs {} and {} have rank {}; at most {} is supported",
-                                 in[0].shape.to_string(), in[1].shape.to_string(), y.rank(),
-                                 kMaxRank));
-  return y;
+  return broadcast_shapes(in[0].shape, in[1].shape);
 }
 
 template <typename T>

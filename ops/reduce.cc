@@ -92,7 +92,8 @@ void reduce_backward(ReduceFn f, const ReduceAttrs& a, const In<T>& x, const In<
     if (f == ReduceFn::kSum) {
       dxv.rowwise() += g;
     } else if (f == ReduceFn::kMean) {
-      dxv.rowwise() += g / static_cast<T>(s.n);
+      // Row by row: rowwise() would first evaluate g / n into a heap temporary.
+      for (Eigen::Index r = 0; r < dxv.rows(); ++r) dxv.row(r) += g / static_cast<T>(s.n);
     } else {
       const auto xv = view(x.x);
       for (Eigen::Index c = 0; c < cols; ++c) dxv(first_argmax(xv.col(c)), c) += g(c);

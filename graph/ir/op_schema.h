@@ -18,6 +18,8 @@ namespace twinflow::graph {
 struct ValueInfo {
   Shape shape;
   DType dtype = DType::kReal;
+
+  friend bool operator==(const ValueInfo&, const ValueInfo&) = default;
 };
 
 // How a parameter starts before training (Keras's initializers; runtime/exec/initializers.h).

@@ -8,20 +8,37 @@ namespace twinflow::graph {
 
 std::string to_string(DType dtype) { return dtype == DType::kReal ? "real" : "int32"; }
 
+Shape::Shape(std::span<const int64_t> dims) {
+  if (dims.size() > static_cast<size_t>(kMaxRank))
+    throw ShapeError(fmt::format("a tensor has at most {} dimensions, not {}", kMaxRank,
+                                 dims.size()));
+  std::copy(dims.begin(), dims.end(), dims_.begin());
+  rank_ = static_cast<int>(dims.size());
+}
+
+Shape::Shape(std::initializer_list<int64_t> dims)
+    : Shape(std::span<const int64_t>(dims.begin(), dims.size())) {}
+
+void Shape::push_back(int64_t dim) {
+  if (rank_ == kMaxRank)
+    throw ShapeError(fmt::format("a tensor has at most {} dimensions", kMaxRank));
+  dims_[static_cast<size_t>(rank_++)] = dim;
+}
+
 int64_t Shape::num_elements() const {
   int64_t n = 1;
-  for (int64_t d : dims_) n *= d;
+  for (int64_t d : extents()) n *= d;
   return n;
 }
 
 int64_t Shape::leading_elements() const {
   int64_t n = 1;
-  for (size_t i = 0; i + 1 < dims_.size(); ++i) n *= dims_[i];
+  for (int i = 0; i + 1 < rank_; ++i) n *= (*this)[i];
   return n;
 }
 
 bool Shape::is_concrete() const {
-  for (int64_t d : dims_)
+  for (int64_t d : extents())
     if (d < 0) return false;
   return true;
 }
@@ -37,21 +54,22 @@ int Shape::normalize_axis(int axis) const {
 
 Shape Shape::with_last(int64_t dim) const {
   Shape s = *this;
-  s.dims_.back() = dim;
+  s[rank_ - 1] = dim;
   return s;
 }
 
 Shape Shape::dropped(int axis) const {
   Shape s = *this;
-  s.dims_.erase(s.dims_.begin() + axis);
+  std::copy(dims_.begin() + axis + 1, dims_.begin() + rank_, s.dims_.begin() + axis);
+  s.dims_[static_cast<size_t>(--s.rank_)] = 0;
   return s;
 }
 
 std::string Shape::to_string() const {
   std::string out = "[";
-  for (size_t i = 0; i < dims_.size(); ++i) {
+  for (int i = 0; i < rank_; ++i) {
     if (i) out += ", ";
-    out += dims_[i] == kBatch ? std::string("B") : std::to_string(dims_[i]);
+    out += (*this)[i] == kBatch ? std::string("B") : std::to_string((*this)[i]);
   }
   return out + "]";
 }

@@ -5,8 +5,11 @@
 // concrete and the same rules are applied again.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,17 +23,28 @@ enum class DType { kReal, kInt32 };
 
 std::string to_string(DType dtype);
 
+// Dimensions are held inline (at most kMaxRank), so that a Shape is copied, compared and
+// built without touching the heap: every kernel call carries the shapes of its operands, and a
+// training step allocates nothing once its buffers are sized.
 class Shape {
  public:
-  Shape() = default;
-  Shape(std::initializer_list<int64_t> dims) : dims_(dims) {}
-  explicit Shape(std::vector<int64_t> dims) : dims_(std::move(dims)) {}
+  static constexpr int kMaxRank = 8;
 
-  int rank() const { return static_cast<int>(dims_.size()); }
+  Shape() = default;
+  // Throw ShapeError for more than kMaxRank dimensions.
+  Shape(std::initializer_list<int64_t> dims);
+  explicit Shape(std::span<const int64_t> dims);
+  explicit Shape(const std::vector<int64_t>& dims) : Shape(std::span<const int64_t>(dims)) {}
+
+  int rank() const { return rank_; }
   int64_t operator[](int axis) const { return dims_[static_cast<size_t>(axis)]; }
   int64_t& operator[](int axis) { return dims_[static_cast<size_t>(axis)]; }
-  int64_t back() const { return dims_.back(); }
-  const std::vector<int64_t>& dims() const { return dims_; }
+  int64_t back() const { return dims_[static_cast<size_t>(rank_ - 1)]; }
+  std::span<const int64_t> extents() const { return {dims_.data(), static_cast<size_t>(rank_)}; }
+  // A copy, for building another shape or handing the dimensions to another library.
+  std::vector<int64_t> dims() const { return {dims_.begin(), dims_.begin() + rank_}; }
+  // Throws ShapeError at kMaxRank.
+  void push_back(int64_t dim);
 
   // Product of all dimensions; 1 for a scalar. Only meaningful when every dim is concrete.
   int64_t num_elements() const;
@@ -48,10 +62,14 @@ class Shape {
   // "[B, 30, 100]" — kBatch prints as B.
   std::string to_string() const;
 
-  friend bool operator==(const Shape&, const Shape&) = default;
+  friend bool operator==(const Shape& a, const Shape& b) {
+    return std::equal(a.extents().begin(), a.extents().end(), b.extents().begin(),
+                      b.extents().end());
+  }
 
  private:
-  std::vector<int64_t> dims_;
+  std::array<int64_t, kMaxRank> dims_{};
+  int rank_ = 0;
 };
 
 // Two dimensions agree when equal or when either is still symbolic.

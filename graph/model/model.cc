@@ -19,7 +19,7 @@ void declare_inputs(BuildContext& ctx) {
   for (const InputSpec& input : ctx.spec.inputs) {
     if (!ctx.declare(input.name, "input", input.loc)) continue;
     std::vector<int64_t> dims{kBatch};
-    dims.insert(dims.end(), input.shape.dims().begin(), input.shape.dims().end());
+    dims.insert(dims.end(), input.shape.extents().begin(), input.shape.extents().end());
     ctx.model.values[input.name] =
         ctx.graph().add_input(input.name, Shape(std::move(dims)), input.dtype, input.loc);
   }

@@ -223,6 +223,12 @@ void FieldReader::shape(std::string_view key, Shape& shape) {
                                       f->path, f->node.is_list() ? "[]" : describe(f->node)));
     return;
   }
+  if (f->node.items.size() >= static_cast<size_t>(Shape::kMaxRank)) {
+    diags().error(f->loc, fmt::format("{} has {} dimensions; an input has at most {} (the batch "
+                                      "axis makes one more)",
+                                      f->path, f->node.items.size(), Shape::kMaxRank - 1));
+    return;
+  }
   std::vector<int64_t> dims;
   for (size_t i = 0; i < f->node.items.size(); ++i)
     if (const std::optional<int64_t> d = read_integer(item_field(*f, i), 1, kMaxInt64, diags()))

@@ -114,6 +114,9 @@ graph::Shape HeaderReader::shape(const std::string& name, const Json& value) con
       fail(name, fmt::format("shape {} must hold non-negative integers", value.dump()));
     dims.push_back(d.get<int64_t>());
   }
+  if (dims.size() > static_cast<size_t>(graph::Shape::kMaxRank))
+    fail(name, fmt::format("shape {} has more than {} dimensions", value.dump(),
+                           graph::Shape::kMaxRank));
   return graph::Shape(std::move(dims));
 }
 

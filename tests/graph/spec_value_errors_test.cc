@@ -166,6 +166,9 @@ TEST_SUITE("graph.spec") {
               .find("inputs.x.shape must be a list of one or "
                     "more dimensions") == 0);
     CHECK(input_error("  x: {shape: 30}\n", "30").find("found 30") != std::string::npos);
+    CHECK(input_error("  x: {shape: [1, 1, 1, 1, 1, 1, 1, 2]}\n", "[1") ==
+          "inputs.x.shape has 8 dimensions; an input has at most 7 (the batch axis makes one "
+          "more)");
     CHECK(input_error("  x: {shape: [30, 0]}\n", "0]") ==
           "inputs.x.shape[1] must be an integer >= 1, found 0");
     CHECK(input_error("  x: {shape: [3], dtype: int64}\n", "int64") ==

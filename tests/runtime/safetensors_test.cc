@@ -140,6 +140,8 @@ TEST_SUITE("runtime.safetensors") {
           "I64)");
     CHECK(error_of(crafted(entry("\"F32\"", "[-1]", "[0, 4]"), 4)) ==
           "w.safetensors: tensor 't': shape [-1] must hold non-negative integers");
+    CHECK(error_of(crafted(entry("\"F32\"", "[1, 1, 1, 1, 1, 1, 1, 1, 1]", "[0, 4]"), 4)) ==
+          "w.safetensors: tensor 't': shape [1,1,1,1,1,1,1,1,1] has more than 8 dimensions");
     CHECK(error_of(crafted(entry("\"F32\"", "[1.5]", "[0, 4]"), 4)) ==
           "w.safetensors: tensor 't': shape [1.5] must hold non-negative integers");
     CHECK(error_of(crafted(entry("\"F32\"", "[2]", "[0, 8]"), 4)) ==
