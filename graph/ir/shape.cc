@@ -10,8 +10,8 @@ std::string to_string(DType dtype) { return dtype == DType::kReal ? "real" : "in
 
 Shape::Shape(std::span<const int64_t> dims) {
   if (dims.size() > static_cast<size_t>(kMaxRank))
-    throw ShapeError(fmt::format("a tensor has at most {} dimensions, not {}", kMaxRank,
-                                 dims.size()));
+    throw ShapeError(
+        fmt::format("a tensor has at most {} dimensions, not {}", kMaxRank, dims.size()));
   std::copy(dims.begin(), dims.end(), dims_.begin());
   rank_ = static_cast<int>(dims.size());
 }

@@ -115,8 +115,8 @@ graph::Shape HeaderReader::shape(const std::string& name, const Json& value) con
     dims.push_back(d.get<int64_t>());
   }
   if (dims.size() > static_cast<size_t>(graph::Shape::kMaxRank))
-    fail(name, fmt::format("shape {} has more than {} dimensions", value.dump(),
-                           graph::Shape::kMaxRank));
+    fail(name,
+         fmt::format("shape {} has more than {} dimensions", value.dump(), graph::Shape::kMaxRank));
   return graph::Shape(std::move(dims));
 }
 
