@@ -63,29 +63,30 @@ void Sgd<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>
   }
 }
 
-// ---- Adam
+// ---- Adam and LazyAdam
 
-template <typename T>
-Adam<T>::Adam(AdamConfig config)
-    : Optimizer<T>("adam", config.lr, {{"momentum", 0.0}, {"velocity", 0.0}}), config_(config) {
-  check_range("adam", "beta_1", config.beta1, 0.0, 1.0, false);
-  check_range("adam", "beta_2", config.beta2, 0.0, 1.0, false);
-  check_positive("adam", "epsilon", config.epsilon);
+namespace {
+
+void check_adam(std::string_view name, const AdamConfig& config) {
+  check_range(name, "beta_1", config.beta1, 0.0, 1.0, false);
+  check_range(name, "beta_2", config.beta2, 0.0, 1.0, false);
+  check_positive(name, "epsilon", config.epsilon);
 }
 
+// α = lr·√(1−β2^t) / (1−β1^t)
 template <typename T>
-void Adam<T>::begin_step(double lr, int64_t t) {
+T adam_alpha(const AdamConfig& config, double lr, int64_t t) {
   const double td = static_cast<double>(t);
-  alpha_ = static_cast<T>(lr * std::sqrt(1.0 - std::pow(config_.beta2, td)) /
-                          (1.0 - std::pow(config_.beta1, td)));
+  return static_cast<T>(lr * std::sqrt(1.0 - std::pow(config.beta2, td)) /
+                        (1.0 - std::pow(config.beta1, td)));
 }
 
 template <typename T>
-void Adam<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
-                     int64_t n) const {
-  const T b1 = static_cast<T>(config_.beta1), c1 = static_cast<T>(1.0 - config_.beta1);
-  const T b2 = static_cast<T>(config_.beta2), c2 = static_cast<T>(1.0 - config_.beta2);
-  const T eps = static_cast<T>(config_.epsilon), alpha = alpha_;
+void adam_loop(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot, int64_t n,
+               const AdamConfig& config, T alpha) {
+  const T b1 = static_cast<T>(config.beta1), c1 = static_cast<T>(1.0 - config.beta1);
+  const T b2 = static_cast<T>(config.beta2), c2 = static_cast<T>(1.0 - config.beta2);
+  const T eps = static_cast<T>(config.epsilon);
   T* m = slot[0];
   T* v = slot[1];
   for (int64_t i = 0; i < n; ++i) {
@@ -96,6 +97,44 @@ void Adam<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots
     v[i] = vi;
     theta[i] -= alpha * mi / (std::sqrt(vi) + eps);
   }
+}
+
+}  // namespace
+
+template <typename T>
+Adam<T>::Adam(AdamConfig config)
+    : Optimizer<T>("adam", config.lr, {{"momentum", 0.0}, {"velocity", 0.0}}), config_(config) {
+  check_adam("adam", config);
+}
+
+template <typename T>
+void Adam<T>::begin_step(double lr, int64_t t) {
+  alpha_ = adam_alpha<T>(config_, lr, t);
+}
+
+template <typename T>
+void Adam<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
+                     int64_t n) const {
+  adam_loop(theta, g, slot, n, config_, alpha_);
+}
+
+// The base class hands update() only the used rows of a table (rows() is kLazy).
+template <typename T>
+LazyAdam<T>::LazyAdam(AdamConfig config)
+    : Optimizer<T>("lazy_adam", config.lr, {{"momentum", 0.0}, {"velocity", 0.0}}),
+      config_(config) {
+  check_adam("lazy_adam", config);
+}
+
+template <typename T>
+void LazyAdam<T>::begin_step(double lr, int64_t t) {
+  alpha_ = adam_alpha<T>(config_, lr, t);
+}
+
+template <typename T>
+void LazyAdam<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
+                         int64_t n) const {
+  adam_loop(theta, g, slot, n, config_, alpha_);
 }
 
 // ---- Rmsprop
@@ -211,6 +250,9 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const graph::OptimizerSpec& spec,
   else if (spec.name == "adam")
     optimizer =
         std::make_unique<Adam<T>>(AdamConfig{spec.lr, spec.beta_1, spec.beta_2, spec.epsilon});
+  else if (spec.name == "lazy_adam")
+    optimizer =
+        std::make_unique<LazyAdam<T>>(AdamConfig{spec.lr, spec.beta_1, spec.beta_2, spec.epsilon});
   else if (spec.name == "rmsprop")
     optimizer = std::make_unique<Rmsprop<T>>(
         RmspropConfig{spec.lr, spec.rho, spec.momentum, spec.epsilon, spec.centered});
@@ -218,8 +260,8 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const graph::OptimizerSpec& spec,
     optimizer = std::make_unique<Adagrad<T>>(
         AdagradConfig{spec.lr, spec.initial_accumulator_value, spec.epsilon});
   else
-    throw std::invalid_argument(
-        fmt::format("unknown optimizer '{}' (expected sgd, adam, rmsprop or adagrad)", spec.name));
+    throw std::invalid_argument(fmt::format(
+        "unknown optimizer '{}' (expected sgd, adam, lazy_adam, rmsprop or adagrad)", spec.name));
   optimizer->set_clip(ClipOptions{spec.clipnorm, spec.global_clipnorm, spec.clipvalue});
   optimizer->set_schedule(schedule);
   return optimizer;
@@ -229,6 +271,8 @@ template class Sgd<float>;
 template class Sgd<double>;
 template class Adam<float>;
 template class Adam<double>;
+template class LazyAdam<float>;
+template class LazyAdam<double>;
 template class Rmsprop<float>;
 template class Rmsprop<double>;
 template class Adagrad<float>;

@@ -207,15 +207,18 @@ TEST_SUITE("graph.spec") {
     CHECK(only_error(parse(with_training("train: {optimizer: {name: sgd, lrr: 1}}\n"))) ==
           "'lrr' is not an option of optimizer sgd (did you mean 'lr'?)");
     CHECK(only_error(parse(with_training("train: {optimizer: {name: adma}}\n"))) ==
-          "train.optimizer.name must be one of sgd, adam, rmsprop, adagrad, found 'adma' (did you "
+          "train.optimizer.name must be one of sgd, adam, lazy_adam, rmsprop, adagrad, found "
+          "'adma' (did you "
           "mean 'adam'?)");
     CHECK(only_error(parse(with_training("train: {optimizer: {nme: adam}}\n"))) ==
           "unknown key 'nme' in train.optimizer (did you mean 'name'?)");
     CHECK(only_error(parse(with_training("train: {optimizer: adamm}\n"))) ==
-          "train.optimizer must be one of sgd, adam, rmsprop, adagrad, found 'adamm' (did you "
+          "train.optimizer must be one of sgd, adam, lazy_adam, rmsprop, adagrad, found 'adamm' "
+          "(did you "
           "mean 'adam'?)");
     CHECK(only_error(parse(with_training("train: {optimizer: {name: rmsprob}}\n"))) ==
-          "train.optimizer.name must be one of sgd, adam, rmsprop, adagrad, found 'rmsprob' "
+          "train.optimizer.name must be one of sgd, adam, lazy_adam, rmsprop, adagrad, found "
+          "'rmsprob' "
           "(did you mean 'rmsprop'?)");
     CHECK(only_error(parse(with_training("train: {optimizer: {lr: 0.1}}\n"))) ==
           "train.optimizer needs 'name'");
