@@ -63,30 +63,32 @@ void Sgd<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>
   }
 }
 
-// ---- Adam and LazyAdam
+// ---- Adam (and LazyAdam, which is Adam on fewer rows)
 
-namespace {
+template <typename T>
+Adam<T>::Adam(AdamConfig config) : Adam("adam", config) {}
 
-void check_adam(std::string_view name, const AdamConfig& config) {
+template <typename T>
+Adam<T>::Adam(std::string name, AdamConfig config)
+    : Optimizer<T>(name, config.lr, {{"momentum", 0.0}, {"velocity", 0.0}}), config_(config) {
   check_range(name, "beta_1", config.beta1, 0.0, 1.0, false);
   check_range(name, "beta_2", config.beta2, 0.0, 1.0, false);
   check_positive(name, "epsilon", config.epsilon);
 }
 
-// α = lr·√(1−β2^t) / (1−β1^t)
 template <typename T>
-T adam_alpha(const AdamConfig& config, double lr, int64_t t) {
+void Adam<T>::begin_step(double lr, int64_t t) {
   const double td = static_cast<double>(t);
-  return static_cast<T>(lr * std::sqrt(1.0 - std::pow(config.beta2, td)) /
-                        (1.0 - std::pow(config.beta1, td)));
+  alpha_ = static_cast<T>(lr * std::sqrt(1.0 - std::pow(config_.beta2, td)) /
+                          (1.0 - std::pow(config_.beta1, td)));
 }
 
 template <typename T>
-void adam_loop(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot, int64_t n,
-               const AdamConfig& config, T alpha) {
-  const T b1 = static_cast<T>(config.beta1), c1 = static_cast<T>(1.0 - config.beta1);
-  const T b2 = static_cast<T>(config.beta2), c2 = static_cast<T>(1.0 - config.beta2);
-  const T eps = static_cast<T>(config.epsilon);
+void Adam<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
+                     int64_t n) const {
+  const T b1 = static_cast<T>(config_.beta1), c1 = static_cast<T>(1.0 - config_.beta1);
+  const T b2 = static_cast<T>(config_.beta2), c2 = static_cast<T>(1.0 - config_.beta2);
+  const T eps = static_cast<T>(config_.epsilon), alpha = alpha_;
   T* m = slot[0];
   T* v = slot[1];
   for (int64_t i = 0; i < n; ++i) {
@@ -97,44 +99,6 @@ void adam_loop(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slo
     v[i] = vi;
     theta[i] -= alpha * mi / (std::sqrt(vi) + eps);
   }
-}
-
-}  // namespace
-
-template <typename T>
-Adam<T>::Adam(AdamConfig config)
-    : Optimizer<T>("adam", config.lr, {{"momentum", 0.0}, {"velocity", 0.0}}), config_(config) {
-  check_adam("adam", config);
-}
-
-template <typename T>
-void Adam<T>::begin_step(double lr, int64_t t) {
-  alpha_ = adam_alpha<T>(config_, lr, t);
-}
-
-template <typename T>
-void Adam<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
-                     int64_t n) const {
-  adam_loop(theta, g, slot, n, config_, alpha_);
-}
-
-// The base class hands update() only the used rows of a table (rows() is kLazy).
-template <typename T>
-LazyAdam<T>::LazyAdam(AdamConfig config)
-    : Optimizer<T>("lazy_adam", config.lr, {{"momentum", 0.0}, {"velocity", 0.0}}),
-      config_(config) {
-  check_adam("lazy_adam", config);
-}
-
-template <typename T>
-void LazyAdam<T>::begin_step(double lr, int64_t t) {
-  alpha_ = adam_alpha<T>(config_, lr, t);
-}
-
-template <typename T>
-void LazyAdam<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
-                         int64_t n) const {
-  adam_loop(theta, g, slot, n, config_, alpha_);
 }
 
 // ---- Rmsprop

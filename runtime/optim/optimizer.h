@@ -79,9 +79,12 @@ class Sgd final : public Optimizer<T> {
 };
 
 template <typename T>
-class Adam final : public Optimizer<T> {
+class Adam : public Optimizer<T> {
  public:
   explicit Adam(AdamConfig config = {});
+
+ protected:
+  Adam(std::string name, AdamConfig config);
 
  private:
   void begin_step(double lr, int64_t t) override;
@@ -91,18 +94,14 @@ class Adam final : public Optimizer<T> {
   T alpha_ = T(0);
 };
 
+// Adam's update, handed only the used rows of a table by the base class.
 template <typename T>
-class LazyAdam final : public Optimizer<T> {
+class LazyAdam final : public Adam<T> {
  public:
-  explicit LazyAdam(AdamConfig config = {});
+  explicit LazyAdam(AdamConfig config = {}) : Adam<T>("lazy_adam", config) {}
 
  private:
   typename Optimizer<T>::Rows rows() const override { return Optimizer<T>::Rows::kLazy; }
-  void begin_step(double lr, int64_t t) override;
-  void update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
-              int64_t n) const override;
-  AdamConfig config_;
-  T alpha_ = T(0);
 };
 
 template <typename T>
