@@ -278,6 +278,8 @@ TEST_SUITE("graph.spec") {
     CHECK(optimizer("train: {optimizer: rmsprop}\n").rho == 0.9);
     CHECK(optimizer("train: {optimizer: {name: adagrad}}\n").lr == 0.001);
     CHECK(optimizer("train: {optimizer: adagrad}\n").initial_accumulator_value == 0.1);
+    CHECK(optimizer("train: {optimizer: lazy_adam}\n").lr == 0.001);
+    CHECK(optimizer("train: {optimizer: {name: lazy_adam, beta_1: 0.8}}\n").beta_1 == 0.8);
     const OptimizerSpec adam =
         optimizer("train: {optimizer: {name: adam, lr: 0.01, clipnorm: 1, clipvalue: 0.5}}\n");
     CHECK(adam.lr == 0.01);
