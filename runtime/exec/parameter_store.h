@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,11 +42,22 @@ struct Parameter {
   GradRows grad_rows;
 };
 
+// Past a fifth of a table's rows, one pass over the whole table beats the scattered runs of rows:
+// twinflow_bench's sgd step (20000 rows of 100, one core) took 0.4× the dense time with 9 % of the
+// rows, 1.2× with 32 %.
+inline constexpr int64_t kRowsShare = 5;
+
+enum class Visit {
+  kFastest,   // the known rows, or the whole tensor when that is faster (a zero adds nothing)
+  kRowsOnly,  // the known rows whatever their number (a rule defined on them: lazy_adam)
+};
+
 // Calls f(begin, count) for each run of elements of p.grad that may be non-zero, in increasing
-// order: the runs of consecutive known rows, or the whole tensor.
+// order: the runs of consecutive known rows, or the whole tensor (see Visit).
 template <typename T, typename F>
-void for_each_grad_range(const Parameter<T>& p, F&& f) {
-  if (!p.grad_rows.known) {
+void for_each_grad_range(const Parameter<T>& p, F&& f, Visit visit = Visit::kFastest) {
+  if (!p.grad_rows.known ||
+      (visit == Visit::kFastest && std::ssize(p.grad_rows.rows) * kRowsShare > p.grad.shape[0])) {
     if (p.grad.size() > 0) f(int64_t{0}, p.grad.size());
     return;
   }

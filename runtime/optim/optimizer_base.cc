@@ -134,11 +134,14 @@ void Optimizer<T>::update_all(T* theta, GradientView<T> g, const std::array<T*, 
 template <typename T>
 void Optimizer<T>::update_rows(const Parameter<T>& p, T* theta, GradientView<T> g,
                                const std::array<T*, kMaxSlots>& slot) const {
-  for_each_grad_range(p, [&](int64_t begin, int64_t n) {
-    std::array<T*, kMaxSlots> at{};
-    for (size_t s = 0; s < slot_specs_.size(); ++s) at[s] = slot[s] + begin;
-    update(theta + begin, g.from(begin), at, n);
-  });
+  for_each_grad_range(
+      p,
+      [&](int64_t begin, int64_t n) {
+        std::array<T*, kMaxSlots> at{};
+        for (size_t s = 0; s < slot_specs_.size(); ++s) at[s] = slot[s] + begin;
+        update(theta + begin, g.from(begin), at, n);
+      },
+      rows() == Rows::kLazy ? Visit::kRowsOnly : Visit::kFastest);
 }
 
 template <typename T>

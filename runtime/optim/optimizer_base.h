@@ -11,7 +11,8 @@
 // runtime/exec/parameter_store.h), a rule whose rows() is kExact or kLazy updates those rows only.
 // kExact is for rules that leave an element whose gradient is zero, and its slots, exactly as they
 // are (sgd without momentum, adagrad): the result is the dense update's, bit for bit, at the cost
-// of the rows a batch used instead of the whole table. kLazy is a rule defined on the used rows
+// of the rows a batch used instead of the whole table (when they are few enough for that to be
+// faster: kRowsShare in runtime/exec/parameter_store.h). kLazy is a rule defined on the used rows
 // (lazy_adam). Every other rule (kAll) moves elements whose gradient is zero too — moments decay
 // every step — and updates everything.
 //
