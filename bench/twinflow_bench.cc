@@ -3,7 +3,10 @@
 //
 //   --net cosine    the cosine Siamese network (runtime/exec/reference_models.h), final states
 //   --net triplet   the concatenated triplet network (hidden 64, embedding 64, alpha 0.4)
-//   --mode train    zero_grad + forward (training) + backward + dense Adam over every parameter
+//   --mode train    zero_grad + forward (training) + backward + the optimizer step
+//   --optimizer     adam (default: dense Adam over every parameter, as bench/torch_bench.py),
+//                   or any other of the spec's names with its defaults and lr 1e-3: sgd and
+//                   adagrad update only the embedding rows the batch used, as does lazy_adam
 //   --mode infer    the whole network's forward, training = false
 //   --mode embed    one tower's forward (Embedding → BiLSTM [→ Dense → Dense]) on B texts
 //   --mode gemm     the LSTM's GEMMs alone at its shapes (bench/gemm_mix.h): the practical limit
@@ -33,6 +36,7 @@
 #include <vector>
 
 #include "bench/gemm_mix.h"
+#include "graph/spec/fields.h"
 #include "ops/parallel.h"
 #include "ops/registry.h"
 #include "runtime/exec/executor.h"
@@ -54,6 +58,7 @@ struct Options {
   std::string net = "cosine";
   std::string mode = "train";
   std::string lengths = "full";
+  std::string optimizer = "adam";
   int64_t batch = 64;
   int64_t seqlen = 30;
   int threads = 2;
@@ -62,7 +67,7 @@ struct Options {
   double seconds = 0;  // timed steps continue until both `steps` and this are reached
 };
 
-// Per timed step, in ms: the whole step and its phases (optimizer = zero_grad + Adam).
+// Per timed step, in ms: the whole step and its phases (optimizer = zero_grad + its step).
 struct Timings {
   std::vector<double> step, fwd, bwd, opt;
 };
@@ -202,6 +207,7 @@ nlohmann::ordered_json header(const Options& o) {
   j["seqlen"] = o.seqlen;
   j["lengths"] = o.lengths;
   j["threads"] = o.threads;
+  if (o.mode == "train") j["optimizer"] = o.optimizer;
   return j;
 }
 
@@ -213,7 +219,9 @@ void add_footer(nlohmann::ordered_json& j) {
 nlohmann::ordered_json bench_network(const Options& o) {
   Network n(o);
   const bool train = o.mode == "train";
-  twinflow::runtime::Adam<float> adam(twinflow::runtime::AdamConfig{1e-3, 0.9, 0.999, 1e-7});
+  twinflow::graph::OptimizerSpec spec = twinflow::graph::default_optimizer(o.optimizer);
+  spec.lr = 1e-3;
+  const auto optimizer = twinflow::runtime::make_optimizer<float>(spec);
   uint64_t seed = 1;
   const Timings t = run_steps(o, [&] {
     PhaseMs p;
@@ -228,7 +236,7 @@ nlohmann::ordered_json bench_network(const Options& o) {
     }
     n.exec.backward(n.model.loss);
     const auto t3 = Clock::now();
-    adam.step(n.params);
+    optimizer->step(n.params);
     const auto t4 = Clock::now();
     p = {ms_between(t1, t2), ms_between(t2, t3), ms_between(t0, t1) + ms_between(t3, t4)};
     return p;
@@ -291,6 +299,9 @@ Options parse(int argc, char** argv) {
   app.add_option("--lengths", o.lengths)->check(CLI::IsMember({"full", "random"}));
   app.add_option("--threads", o.threads, "1: serial; 2: the two LSTM directions on two cores")
       ->check(CLI::IsMember({1, 2}));
+  app.add_option("--optimizer", o.optimizer, "train: the optimizer, with its defaults, lr 1e-3")
+      ->check(CLI::IsMember(std::vector<std::string>(twinflow::graph::kOptimizers.begin(),
+                                                     twinflow::graph::kOptimizers.end())));
   app.add_option("--steps", o.steps, "at least this many timed steps")->check(CLI::PositiveNumber);
   app.add_option("--warmup", o.warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
   app.add_option("--seconds", o.seconds, "and at least this long")->check(CLI::NonNegativeNumber);

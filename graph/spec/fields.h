@@ -45,8 +45,8 @@ inline constexpr std::array kMergeModes = {MergeMode::kConcat, MergeMode::kSum, 
                                            MergeMode::kAve};
 inline constexpr std::array<std::string_view, 2> kVectorFormats = {"glove", "word2vec"};
 inline constexpr std::array<std::string_view, 3> kMissingRows = {"zeros", "random", "mean"};
-inline constexpr std::array<std::string_view, 4> kOptimizers = {"sgd", "adam", "rmsprop",
-                                                                "adagrad"};
+inline constexpr std::array<std::string_view, 5> kOptimizers = {"sgd", "adam", "lazy_adam",
+                                                                "rmsprop", "adagrad"};
 inline constexpr std::array<std::string_view, 3> kSchedules = {"constant", "step", "cosine"};
 inline constexpr std::array<std::string_view, 8> kMetrics = {
     "accuracy",         "auc",         "f1",         "precision", "recall",
@@ -319,7 +319,7 @@ void fields(V& v, OptimizerSpec& o) {
   if (o.name == "sgd") {
     v.real("momentum", o.momentum, Range::unit_closed());  // runtime/optim/optimizer.cc's range
     v.flag("nesterov", o.nesterov);
-  } else if (o.name == "adam") {
+  } else if (o.name == "adam" || o.name == "lazy_adam") {
     v.real("beta_1", o.beta_1, Range::unit_open());
     v.real("beta_2", o.beta_2, Range::unit_open());
     v.real("epsilon", o.epsilon, Range::above(0.0));

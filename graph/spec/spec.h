@@ -117,15 +117,15 @@ struct ScheduleSpec {
 };
 
 struct OptimizerSpec {
-  std::string name = "adam";  // sgd | adam | rmsprop | adagrad
+  std::string name = "adam";  // sgd | adam | lazy_adam | rmsprop | adagrad
   double lr = 1e-3;
   double momentum = 0.0;                   // sgd, rmsprop
   bool nesterov = false;                   // sgd
-  double beta_1 = 0.9;                     // adam
-  double beta_2 = 0.999;                   // adam
+  double beta_1 = 0.9;                     // adam, lazy_adam
+  double beta_2 = 0.999;                   // adam, lazy_adam
   double rho = 0.9;                        // rmsprop
   double initial_accumulator_value = 0.1;  // adagrad
-  double epsilon = 1e-7;                   // adam, rmsprop, adagrad
+  double epsilon = 1e-7;                   // adam, lazy_adam, rmsprop, adagrad
   double clipnorm = 0.0;                   // 0: off
   double clipvalue = 0.0;                  // 0: off
   double global_clipnorm = 0.0;            // 0: off; the norm of all gradients together

@@ -72,7 +72,7 @@ void Model::apply_options(const FitOptions& fit) {
     throw ArgumentError(fmt::format("fit: seed must not be negative, not {}", *fit.seed));
   if (fit.lr && !(*fit.lr > 0))
     throw ArgumentError(fmt::format("fit: lr must be above 0, not {}", *fit.lr));
-  const std::vector<std::string> optimizers{"sgd", "adam", "rmsprop", "adagrad"};
+  const std::vector<std::string> optimizers(graph::kOptimizers.begin(), graph::kOptimizers.end());
   if (fit.optimizer &&
       std::find(optimizers.begin(), optimizers.end(), *fit.optimizer) == optimizers.end())
     throw ArgumentError(fmt::format("fit: optimizer must be one of {}, not '{}'",

@@ -6,7 +6,7 @@ namespace twinflow::runtime {
 
 template <typename T>
 Executor<T>::Executor(const graph::Graph& graph, ParameterStore<T>& params)
-    : graph_(graph), tape_(graph) {
+    : graph_(graph), tape_(graph), touched_(graph, params) {
   for (Parameter<T>& p : params.all()) {
     tape_.bind(p.value, &p.data);
     // Frozen parameters get no gradient buffer: the tape never asks their VJPs for one.
@@ -40,6 +40,7 @@ void Executor<T>::forward(bool training, uint64_t seed, std::span<const uint64_t
 template <typename T>
 void Executor<T>::backward(graph::ValueId loss, T scale,
                            const typename autograd::Tape<T>::GradientDone& done) {
+  touched_.record(tape_);
   tape_.backward(loss, scale, done);
 }
 

@@ -7,7 +7,8 @@
 // Gradients of a mean-over-batch loss accumulate across backward() calls until the store's
 // zero_grad(). To accumulate k micro-batches into exactly the gradient of their union batch,
 // call backward(loss, b_i / Σ b_j) for micro-batch i of size b_i: each micro-batch's mean
-// is re-weighted by its share of the union.
+// is re-weighted by its share of the union. An Embedding table's gradient is row-sparse: backward
+// also lists the rows it reaches (runtime/exec/touched_rows.h), for zero_grad and the optimizer.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 
 #include "autograd/tape.h"
 #include "runtime/exec/parameter_store.h"
+#include "runtime/exec/touched_rows.h"
 
 namespace twinflow::runtime {
 
@@ -43,6 +45,7 @@ class Executor {
   graph::ValueId input_id(std::string_view name) const;
   const graph::Graph& graph_;
   autograd::Tape<T> tape_;
+  TouchedRows<T> touched_;
 };
 
 extern template class Executor<float>;

@@ -1,5 +1,6 @@
 #include "runtime/exec/parameter_store.h"
 
+#include <algorithm>
 #include <random>
 
 #include "runtime/exec/initializers.h"
@@ -40,7 +41,12 @@ Parameter<T>* ParameterStore<T>::find(graph::ValueId v) {
 
 template <typename T>
 void ParameterStore<T>::zero_grad() {
-  for (Parameter<T>& p : params_) p.grad.fill(T(0));
+  for (Parameter<T>& p : params_) {
+    T* g = p.grad.data.data();
+    for_each_grad_range(p, [g](int64_t begin, int64_t n) { std::fill_n(g + begin, n, T(0)); });
+    p.grad_rows.rows.clear();
+    p.grad_rows.known = p.grad_rows.tracked;
+  }
 }
 
 template <typename T>

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -9,23 +10,34 @@ namespace twinflow::runtime {
 
 namespace {
 
-// Σ g², summed in an order fixed by the indices alone: eight interleaved partial sums (which
-// g++ vectorises) combined in a fixed order. Eigen's squaredNorm starts its packets at the
-// first aligned address, so its result would depend on where the buffer happens to lie, and a
-// resumed run (new buffers) would clip by a norm that differs in the last bit.
+// Σ g², summed in an order fixed by the indices alone: eight interleaved partial sums (element i
+// into partial i mod 8, which g++ vectorises; the last n mod 8 elements into the total) combined
+// in a fixed order. Eigen's squaredNorm starts its packets at the first aligned address, so its
+// result would depend on where the buffer happens to lie, and a resumed run (new buffers) would
+// clip by a norm that differs in the last bit. Only the elements that may be non-zero are read
+// (the known rows of a table): a zero adds nothing to a sum of squares, so the result is the
+// same bits as a pass over every element.
 template <typename T>
 double squared_norm(const Parameter<T>& p) {
   const T* g = p.grad.data.data();
-  const int64_t n = p.grad.size();
+  const int64_t body = p.grad.size() / 8 * 8;
   double partial[8] = {};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) {
-      const double x = static_cast<double>(g[i + j]);
-      partial[j] += x * x;
-    }
   double sum = 0.0;
-  for (; i < n; ++i) sum += static_cast<double>(g[i]) * static_cast<double>(g[i]);
+  for_each_grad_range(p, [&](int64_t begin, int64_t n) {
+    const auto add = [&](int64_t i) {
+      const double x = static_cast<double>(g[i]);
+      (i < body ? partial[i % 8] : sum) += x * x;
+    };
+    const int64_t end = begin + n, aligned_end = std::min(end, body) / 8 * 8;
+    int64_t i = begin;
+    for (; i < end && i % 8 != 0; ++i) add(i);
+    for (; i + 8 <= aligned_end; i += 8)
+      for (int j = 0; j < 8; ++j) {
+        const double x = static_cast<double>(g[i + j]);
+        partial[j] += x * x;
+      }
+    for (; i < end; ++i) add(i);
+  });
   for (double s : partial) sum += s;
   return sum;
 }

@@ -63,14 +63,17 @@ void Sgd<T>::update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>
   }
 }
 
-// ---- Adam
+// ---- Adam (and LazyAdam, which is Adam on fewer rows)
 
 template <typename T>
-Adam<T>::Adam(AdamConfig config)
-    : Optimizer<T>("adam", config.lr, {{"momentum", 0.0}, {"velocity", 0.0}}), config_(config) {
-  check_range("adam", "beta_1", config.beta1, 0.0, 1.0, false);
-  check_range("adam", "beta_2", config.beta2, 0.0, 1.0, false);
-  check_positive("adam", "epsilon", config.epsilon);
+Adam<T>::Adam(AdamConfig config) : Adam("adam", config) {}
+
+template <typename T>
+Adam<T>::Adam(std::string name, AdamConfig config)
+    : Optimizer<T>(name, config.lr, {{"momentum", 0.0}, {"velocity", 0.0}}), config_(config) {
+  check_range(name, "beta_1", config.beta1, 0.0, 1.0, false);
+  check_range(name, "beta_2", config.beta2, 0.0, 1.0, false);
+  check_positive(name, "epsilon", config.epsilon);
 }
 
 template <typename T>
@@ -211,6 +214,9 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const graph::OptimizerSpec& spec,
   else if (spec.name == "adam")
     optimizer =
         std::make_unique<Adam<T>>(AdamConfig{spec.lr, spec.beta_1, spec.beta_2, spec.epsilon});
+  else if (spec.name == "lazy_adam")
+    optimizer =
+        std::make_unique<LazyAdam<T>>(AdamConfig{spec.lr, spec.beta_1, spec.beta_2, spec.epsilon});
   else if (spec.name == "rmsprop")
     optimizer = std::make_unique<Rmsprop<T>>(
         RmspropConfig{spec.lr, spec.rho, spec.momentum, spec.epsilon, spec.centered});
@@ -218,8 +224,8 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const graph::OptimizerSpec& spec,
     optimizer = std::make_unique<Adagrad<T>>(
         AdagradConfig{spec.lr, spec.initial_accumulator_value, spec.epsilon});
   else
-    throw std::invalid_argument(
-        fmt::format("unknown optimizer '{}' (expected sgd, adam, rmsprop or adagrad)", spec.name));
+    throw std::invalid_argument(fmt::format(
+        "unknown optimizer '{}' (expected sgd, adam, lazy_adam, rmsprop or adagrad)", spec.name));
   optimizer->set_clip(ClipOptions{spec.clipnorm, spec.global_clipnorm, spec.clipvalue});
   optimizer->set_schedule(schedule);
   return optimizer;
@@ -229,6 +235,8 @@ template class Sgd<float>;
 template class Sgd<double>;
 template class Adam<float>;
 template class Adam<double>;
+template class LazyAdam<float>;
+template class LazyAdam<double>;
 template class Rmsprop<float>;
 template class Rmsprop<double>;
 template class Adagrad<float>;

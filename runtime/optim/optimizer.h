@@ -13,6 +13,15 @@
 //   Rmsprop  v ← ρ·v + (1−ρ)·g²;  centered: a ← ρ·a + (1−ρ)·g, d = v − a² + ε; else d = v + ε
 //            Δ = lr·g / √d;   μ > 0: m ← μ·m + Δ, θ ← θ − m;   μ = 0: θ ← θ − Δ
 //   Adagrad  a ← a + g²  (a starts at initial_accumulator_value);  θ ← θ − lr·g / √(a + ε)
+//   LazyAdam Adam's formulas, t and α included, applied to the rows of an Embedding table the
+//            batch used (R, runtime/exec/touched_rows.h) and to nothing else of it: a row not in
+//            R keeps θ, m and v as they are. A DIFFERENT algorithm from Adam, which decays every
+//            row's m and v each step (so a row unused for a while still moves); TensorFlow
+//            Addons' LazyAdam, whose bias correction also uses the global t. Parameters that
+//            are not row-sparse tables (and a table whose rows are unknown) get Adam's update.
+// Sgd without momentum and Adagrad leave an element with a zero gradient as it is, so on a
+// table they update the used rows only and give the same bits as the update of every row
+// (runtime/optim/optimizer_base.h); Sgd with momentum, Adam and RMSprop update every row.
 // Keras 2 put ε outside the root in Adagrad and in RMSprop without momentum (√v + ε); Keras 3,
 // followed here, puts it inside. Slots carry Keras's names: momentum, velocity,
 // average_gradient, accumulator. The shared machinery is in runtime/optim/optimizer_base.h.
@@ -59,6 +68,9 @@ class Sgd final : public Optimizer<T> {
   explicit Sgd(SgdConfig config = {});
 
  private:
+  typename Optimizer<T>::Rows rows() const override {
+    return config_.momentum == 0.0 ? Optimizer<T>::Rows::kExact : Optimizer<T>::Rows::kAll;
+  }
   void begin_step(double lr, int64_t t) override;
   void update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
               int64_t n) const override;
@@ -67,9 +79,12 @@ class Sgd final : public Optimizer<T> {
 };
 
 template <typename T>
-class Adam final : public Optimizer<T> {
+class Adam : public Optimizer<T> {
  public:
   explicit Adam(AdamConfig config = {});
+
+ protected:
+  Adam(std::string name, AdamConfig config);
 
  private:
   void begin_step(double lr, int64_t t) override;
@@ -77,6 +92,16 @@ class Adam final : public Optimizer<T> {
               int64_t n) const override;
   AdamConfig config_;
   T alpha_ = T(0);
+};
+
+// Adam's update, handed only the used rows of a table by the base class.
+template <typename T>
+class LazyAdam final : public Adam<T> {
+ public:
+  explicit LazyAdam(AdamConfig config = {}) : Adam<T>("lazy_adam", config) {}
+
+ private:
+  typename Optimizer<T>::Rows rows() const override { return Optimizer<T>::Rows::kLazy; }
 };
 
 template <typename T>
@@ -98,6 +123,7 @@ class Adagrad final : public Optimizer<T> {
   explicit Adagrad(AdagradConfig config = {});
 
  private:
+  typename Optimizer<T>::Rows rows() const override { return Optimizer<T>::Rows::kExact; }
   void begin_step(double lr, int64_t t) override;
   void update(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
               int64_t n) const override;
@@ -114,6 +140,8 @@ extern template class Sgd<float>;
 extern template class Sgd<double>;
 extern template class Adam<float>;
 extern template class Adam<double>;
+extern template class LazyAdam<float>;
+extern template class LazyAdam<double>;
 extern template class Rmsprop<float>;
 extern template class Rmsprop<double>;
 extern template class Adagrad<float>;

@@ -101,25 +101,47 @@ void Optimizer<T>::step(ParameterStore<T>& params) {
   check_store(params);
   begin_step(scheduled_lr(schedule_, lr_, t_), t_ + 1);
   clipped_gradients(params, clip_, views_);
+  const bool by_rows = rows() != Rows::kAll;
   for (size_t k = 0; k < params.all().size(); ++k) {
     Parameter<T>& p = params.all()[k];
     if (!p.trainable) continue;
     std::array<T*, kMaxSlots> slot{};
     for (size_t s = 0; s < slot_specs_.size(); ++s) slot[s] = slots_[k].values[s].data();
-    T* theta = p.data.data.data();
-    const int64_t n = p.data.size();
-    if (n < kSplitElements) {
-      update(theta, views_[k], slot, n);
-      continue;
-    }
-    // The rules are elementwise, so the halves give the same bits as one pass.
-    const int64_t half = n / 2 / 64 * 64;  // both halves start on a cache line boundary
-    std::array<T*, kMaxSlots> upper{};
-    for (size_t s = 0; s < slot_specs_.size(); ++s) upper[s] = slot[s] + half;
-    ops::run_pair([&] { update(theta, views_[k], slot, half); },
-                  [&] { update(theta + half, views_[k].from(half), upper, n - half); });
+    if (by_rows && p.grad_rows.known)
+      update_rows(p, p.data.data.data(), views_[k], slot);
+    else
+      update_all(p.data.data.data(), views_[k], slot, p.data.size());
   }
   ++t_;
+}
+
+template <typename T>
+void Optimizer<T>::update_all(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
+                              int64_t n) const {
+  if (n < kSplitElements) {
+    update(theta, g, slot, n);
+    return;
+  }
+  // The rules are elementwise, so the halves give the same bits as one pass.
+  const int64_t half = n / 2 / 64 * 64;  // both halves start on a cache line boundary
+  std::array<T*, kMaxSlots> upper{};
+  for (size_t s = 0; s < slot_specs_.size(); ++s) upper[s] = slot[s] + half;
+  ops::run_pair([&] { update(theta, g, slot, half); },
+                [&] { update(theta + half, g.from(half), upper, n - half); });
+}
+
+// The runs of known rows, each as one update() call.
+template <typename T>
+void Optimizer<T>::update_rows(const Parameter<T>& p, T* theta, GradientView<T> g,
+                               const std::array<T*, kMaxSlots>& slot) const {
+  for_each_grad_range(
+      p,
+      [&](int64_t begin, int64_t n) {
+        std::array<T*, kMaxSlots> at{};
+        for (size_t s = 0; s < slot_specs_.size(); ++s) at[s] = slot[s] + begin;
+        update(theta + begin, g.from(begin), at, n);
+      },
+      rows() == Rows::kLazy ? Visit::kRowsOnly : Visit::kFastest);
 }
 
 template <typename T>

@@ -7,6 +7,15 @@
 // one pass over its elements. Frozen parameters are skipped and own no slots. Slots are made
 // on the first step (or by load_state); after that a step allocates nothing.
 //
+// Row-sparse tables: when the rows of a table's gradient are known (GradRows, in
+// runtime/exec/parameter_store.h), a rule whose rows() is kExact or kLazy updates those rows only.
+// kExact is for rules that leave an element whose gradient is zero, and its slots, exactly as they
+// are (sgd without momentum, adagrad): the result is the dense update's, bit for bit, at the cost
+// of the rows a batch used instead of the whole table (when they are few enough for that to be
+// faster: kRowsShare in runtime/exec/parameter_store.h). kLazy is a rule defined on the used rows
+// (lazy_adam). Every other rule (kAll) moves elements whose gradient is zero too — moments decay
+// every step — and updates everything.
+//
 // State: every slot as the tensor "<parameter>/<slot>" ("emb.embeddings/velocity") in the
 // store's dtype, and metadata optimizer, step and lr (the base rate, written in the shortest
 // form that reads back to the same double). Loading it into an optimizer built from the same
@@ -67,6 +76,8 @@ class Optimizer {
   };
   Optimizer(std::string name, double lr, std::vector<SlotSpec> slots);
 
+  enum class Rows { kAll, kExact, kLazy };  // see above
+  virtual Rows rows() const { return Rows::kAll; }
   // The rule's constants for update t (1 for the first) at rate lr, before any update().
   virtual void begin_step(double lr, int64_t t) = 0;
   // Updates elements [0, n) of one parameter; slot[s] points at slot s's elements. Called on
@@ -82,6 +93,10 @@ class Optimizer {
     std::array<std::vector<T>, kMaxSlots> values;
   };
   std::vector<ParamSlots> fresh_slots(const ParameterStore<T>& params) const;
+  void update_all(T* theta, GradientView<T> g, const std::array<T*, kMaxSlots>& slot,
+                  int64_t n) const;
+  void update_rows(const Parameter<T>& p, T* theta, GradientView<T> g,
+                   const std::array<T*, kMaxSlots>& slot) const;
   void check_store(const ParameterStore<T>& params) const;
 
   std::string name_;

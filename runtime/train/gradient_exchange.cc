@@ -98,7 +98,11 @@ void GradientExchange<T>::finish() {
   if (!tables_.empty()) {
     std::vector<int64_t> held(tables_.size());
     for (size_t t = 0; t < tables_.size(); ++t) {
-      local_rows_[t] = nonzero_rows(tables_[t]);
+      const GradRows& known = params_.all()[tables_[t]].grad_rows;
+      if (known.known)
+        local_rows_[t].assign(known.rows.begin(), known.rows.end());
+      else
+        local_rows_[t] = nonzero_rows(tables_[t]);
       held[t] = static_cast<int64_t>(local_rows_[t].size());
     }
     processes_.sum(std::span(held));
@@ -127,16 +131,26 @@ void GradientExchange<T>::sum_table(size_t t, int64_t rows_everywhere) {
   const int64_t whole = rows * width * static_cast<int64_t>(sizeof(T));
   ++traffic_.tables;
   traffic_.dense_values += rows * width;
+  // Known rows (the same on every process: they follow from the code path, not the data) stay
+  // known: the sum's rows are the union of every process's, as one process holding the whole
+  // batch would list them. So a row-sparse rule updates the same rows however many processes
+  // share the batch.
+  GradRows& known = params_.all()[tables_[t]].grad_rows;
+  const auto union_of_rows = [&] {
+    std::vector<int64_t> all = processes_.gather(std::span<const int64_t>(local_rows_[t]));
+    traffic_.values_sent += static_cast<int64_t>(all.size());
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    return all;
+  };
   if (by_rows >= whole) {
     processes_.sum(std::span(g.data));
     traffic_.values_sent += rows * width;
+    if (known.known) known.rows = union_of_rows();
     return;
   }
   ++traffic_.sparse_tables;
-  std::vector<int64_t> union_rows = processes_.gather(std::span<const int64_t>(local_rows_[t]));
-  traffic_.values_sent += static_cast<int64_t>(union_rows.size());
-  std::sort(union_rows.begin(), union_rows.end());
-  union_rows.erase(std::unique(union_rows.begin(), union_rows.end()), union_rows.end());
+  std::vector<int64_t> union_rows = union_of_rows();
   rows_buffer_.resize(union_rows.size() * static_cast<size_t>(width));
   const auto row_of = [&](int64_t r) {
     return g.data.begin() + static_cast<std::ptrdiff_t>(r * width);
@@ -149,6 +163,7 @@ void GradientExchange<T>::sum_table(size_t t, int64_t rows_everywhere) {
   for (size_t k = 0; k < union_rows.size(); ++k)
     std::copy_n(rows_buffer_.begin() + static_cast<std::ptrdiff_t>(k * static_cast<size_t>(width)),
                 width, row_of(union_rows[k]));
+  if (known.known) known.rows = std::move(union_rows);
 }
 
 template class GradientExchange<float>;

@@ -11,8 +11,12 @@
 // gradient. Its rows are summed last: the processes first add up how many non-zero rows they
 // hold; when sending those rows and their ids costs fewer bytes than the whole table, the ids are
 // gathered and only the rows any process holds are summed, else the whole table is. A row that is
-// zero on every process is zero in the sum either way, so both give the same gradient. Frozen
-// parameters have no gradient and are never sent.
+// zero on every process is zero in the sum either way, so both give the same gradient. A process's
+// rows are those its batch used (GradRows, runtime/exec/parameter_store.h), or, when they are not
+// known, its non-zero rows. Known rows stay known through the sum, as the union over the processes
+// (gathered even when the whole table is summed): sgd and adagrad then update those rows only, and
+// lazy_adam updates the rows one process holding the whole batch would, whatever the process
+// count. Frozen parameters have no gradient and are never sent.
 //
 // Every process calls begin(), then done(v) for each gradient backward announces (none when it
 // ran no backward: a batch smaller than the processes), then finish(): the sums are then started

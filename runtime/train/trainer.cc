@@ -191,7 +191,13 @@ template <typename T>
 void Trainer<T>::check_gradients() const {
   for (const Parameter<T>& p : params_.all()) {
     if (!p.trainable) continue;
-    if (const auto bad = first_non_finite<T>(p.grad.data))
+    std::optional<T> bad;
+    for_each_grad_range(p, [&](int64_t begin, int64_t n) {
+      if (!bad)
+        bad = first_non_finite<T>(
+            std::span(p.grad.data).subspan(static_cast<size_t>(begin), static_cast<size_t>(n)));
+    });
+    if (bad)
       throw TrainingStopped(fmt::format(
           "step {} (epoch {}): the gradient of parameter '{}' holds {} (the first parameter "
           "with a non-finite gradient). Training stopped before the update; {}",

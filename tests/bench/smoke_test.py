@@ -2,9 +2,9 @@
 """The benchmark programs run at a tiny size and each prints one JSON line with every key the
 driver (bench/compare.sh) reads, every number positive and finite. Not a timing test.
 
-twinflow_bench runs once per net x mode, and once in --mode gemm. bench/torch_bench.py runs
-every net x mode once, half of them packed and half stacked, when /usr/bin/python3 can import
-torch and TWINFLOW_TORCH_TESTS is not 0. Usage: smoke_test.py TWINFLOW_BENCH SOURCE_DIR
+twinflow_bench runs once per net x mode (training with lazy_adam and adagrad), and once in
+--mode gemm. bench/torch_bench.py runs every net x mode once, half of them packed and half
+stacked, when /usr/bin/python3 can import torch and TWINFLOW_TORCH_TESTS is not 0. Usage: smoke_test.py TWINFLOW_BENCH SOURCE_DIR
 """
 
 import concurrent.futures
@@ -69,8 +69,14 @@ def main():
             # Both thread counts and both kinds of lengths, over the six runs of each program.
             threads = 2 if mode == "train" else 1
             lengths = "random" if net == "cosine" else "full"
-            jobs.append(([bench, *flags, "--threads", str(threads), "--lengths", lengths],
-                         RUN_KEYS, positive, dict(expect, threads=threads, lengths=lengths)))
+            # The row-sparse optimizers in training (the other runs: adam, the default).
+            mine = dict(expect, threads=threads, lengths=lengths)
+            extra = []
+            if mode == "train":
+                mine["optimizer"] = "lazy_adam" if net == "cosine" else "adagrad"
+                extra = ["--optimizer", mine["optimizer"]]
+            jobs.append(([bench, *flags, *extra, "--threads", str(threads), "--lengths", lengths],
+                         RUN_KEYS, positive, mine))
             if with_torch:
                 style = "packed" if (net == "cosine") == (mode != "infer") else "stacked"
                 lengths = "random" if style == "packed" else "full"

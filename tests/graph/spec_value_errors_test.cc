@@ -210,15 +210,18 @@ TEST_SUITE("graph.spec") {
     CHECK(only_error(parse(with_training("train: {optimizer: {name: sgd, lrr: 1}}\n"))) ==
           "'lrr' is not an option of optimizer sgd (did you mean 'lr'?)");
     CHECK(only_error(parse(with_training("train: {optimizer: {name: adma}}\n"))) ==
-          "train.optimizer.name must be one of sgd, adam, rmsprop, adagrad, found 'adma' (did you "
+          "train.optimizer.name must be one of sgd, adam, lazy_adam, rmsprop, adagrad, found "
+          "'adma' (did you "
           "mean 'adam'?)");
     CHECK(only_error(parse(with_training("train: {optimizer: {nme: adam}}\n"))) ==
           "unknown key 'nme' in train.optimizer (did you mean 'name'?)");
     CHECK(only_error(parse(with_training("train: {optimizer: adamm}\n"))) ==
-          "train.optimizer must be one of sgd, adam, rmsprop, adagrad, found 'adamm' (did you "
+          "train.optimizer must be one of sgd, adam, lazy_adam, rmsprop, adagrad, found 'adamm' "
+          "(did you "
           "mean 'adam'?)");
     CHECK(only_error(parse(with_training("train: {optimizer: {name: rmsprob}}\n"))) ==
-          "train.optimizer.name must be one of sgd, adam, rmsprop, adagrad, found 'rmsprob' "
+          "train.optimizer.name must be one of sgd, adam, lazy_adam, rmsprop, adagrad, found "
+          "'rmsprob' "
           "(did you mean 'rmsprop'?)");
     CHECK(only_error(parse(with_training("train: {optimizer: {lr: 0.1}}\n"))) ==
           "train.optimizer needs 'name'");
@@ -278,6 +281,8 @@ TEST_SUITE("graph.spec") {
     CHECK(optimizer("train: {optimizer: rmsprop}\n").rho == 0.9);
     CHECK(optimizer("train: {optimizer: {name: adagrad}}\n").lr == 0.001);
     CHECK(optimizer("train: {optimizer: adagrad}\n").initial_accumulator_value == 0.1);
+    CHECK(optimizer("train: {optimizer: lazy_adam}\n").lr == 0.001);
+    CHECK(optimizer("train: {optimizer: {name: lazy_adam, beta_1: 0.8}}\n").beta_1 == 0.8);
     const OptimizerSpec adam =
         optimizer("train: {optimizer: {name: adam, lr: 0.01, clipnorm: 1, clipvalue: 0.5}}\n");
     CHECK(adam.lr == 0.01);

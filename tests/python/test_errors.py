@@ -124,7 +124,7 @@ def test_fit_options_are_checked_as_the_command_line_checks_them(tiny):
     for options, message in [({"epochs": 0}, "fit: epochs must be at least 1, not 0"),
                              ({"lr": -1.0}, "fit: lr must be above 0, not -1"),
                              ({"optimizer": "adamw"},
-                              "fit: optimizer must be one of sgd, adam, rmsprop, adagrad, not "
+                              "fit: optimizer must be one of sgd, adam, lazy_adam, rmsprop, adagrad, not "
                               "'adamw'"),
                              ({"verbose": 3}, "fit: verbose must be 0, 1 or 2, not 3")]:
         with pytest.raises(ValueError) as raised:

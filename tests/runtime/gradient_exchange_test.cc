@@ -129,6 +129,7 @@ TEST_CASE("every process ends with the batch's gradient, however the batch is sh
     std::vector<ExchangeTraffic> traffic(kProcesses);
     std::vector<int> buckets_started(kProcesses);
     std::vector<size_t> buckets(kProcesses);
+    std::vector<GradRows> table_rows(kProcesses);
     std::vector<std::thread> processes;
     for (int rank = 0; rank < kProcesses; ++rank)
       processes.emplace_back([&, rank] {
@@ -155,6 +156,7 @@ TEST_CASE("every process ends with the batch's gradient, however the batch is sh
         for (const auto& p : params.all())
           summed[static_cast<size_t>(rank)][p.name].assign(p.grad.data.begin(), p.grad.data.end());
         traffic[static_cast<size_t>(rank)] = exchange.traffic();
+        table_rows[static_cast<size_t>(rank)] = params.find("emb.embeddings")->grad_rows;
         buckets_started[static_cast<size_t>(rank)] = comm.started_;
         buckets[static_cast<size_t>(rank)] = exchange.buckets();
       });
@@ -167,6 +169,11 @@ TEST_CASE("every process ends with the batch's gradient, however the batch is sh
         CHECK(testing::max_abs(gradient) > 1e-8);
         CHECK(testing::max_abs_diff(summed[static_cast<size_t>(rank)].at(name), gradient) < 1e-12);
       }
+      // The rows the optimizer sees are those of the whole batch, on every process.
+      CHECK(table_rows[static_cast<size_t>(rank)].known);
+      CHECK(table_rows[static_cast<size_t>(rank)].rows ==
+            whole.find("emb.embeddings")->grad_rows.rows);
+      CHECK_FALSE(whole.find("emb.embeddings")->grad_rows.rows.empty());
       const ExchangeTraffic& t = traffic[static_cast<size_t>(rank)];
       CHECK(t.tables == 1);
       CHECK(t.sparse_tables == (c.by_rows ? 1 : 0));

@@ -52,7 +52,7 @@ const LrSchedule kSchedule{.kind = ScheduleKind::kCosine, .warmup_steps = 2, .to
 
 TEST_SUITE("runtime.optim") {
   TEST_CASE("a run resumed from saved weights and optimizer state is bit-identical (float64)") {
-    for (const std::string name : {"sgd", "adam", "rmsprop", "adagrad"}) {
+    for (const std::string name : {"sgd", "adam", "lazy_adam", "rmsprop", "adagrad"}) {
       CAPTURE(name);
       TempDir dir;
       Params<double> straight = model<double>();

@@ -224,8 +224,10 @@ void add_train_command(CLI::App& app, Io& io) {
   cmd->add_option("--epochs", o->epochs, "Epochs")->check(int_range(1, kMaxCount));
   cmd->add_option("--batch-size", o->batch_size, "Rows per optimizer step")
       ->check(int_range(1, kMaxCount));
-  cmd->add_option("--optimizer", o->optimizer, "sgd, adam, rmsprop or adagrad (its defaults)")
-      ->check(CLI::IsMember({"sgd", "adam", "rmsprop", "adagrad"}));
+  cmd->add_option("--optimizer", o->optimizer,
+                  "sgd, adam, lazy_adam, rmsprop or adagrad (its defaults)")
+      ->check(CLI::IsMember(
+          std::vector<std::string>(graph::kOptimizers.begin(), graph::kOptimizers.end())));
   cmd->add_option("--lr", o->lr, "Learning rate")->check(above_zero());
   cmd->add_option("--seed", o->seed, "Seed of the parameters, the shuffling and dropout")
       ->check(int_range(0, std::numeric_limits<int64_t>::max()));
