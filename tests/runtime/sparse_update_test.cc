@@ -99,6 +99,41 @@ TEST_SUITE("runtime.sparse_rows") {
     }
   }
 
+  TEST_CASE("with subwords, the rows of the pieces are listed too, and -1 is none") {
+    graph::Graph g;
+    const ValueId ids = g.add_input("ids", Shape{graph::kBatch, 2}, graph::DType::kInt32);
+    const graph::SubwordAttrs two_grams{2, 2, 5};
+    const int64_t slots = graph::subword_slots(two_grams);
+    const ValueId pieces =
+        g.add_input("pieces", Shape{graph::kBatch, 2, slots}, graph::DType::kInt32);
+    const graph::LayerId emb = g.add_layer("emb", ops::op_def<ops::Embedding>(),
+                                           graph::EmbeddingAttrs{kVocab, kDim, true, two_grams});
+    ValueId loss = g.apply(emb, {ids, pieces}, "y");
+    while (g.value(loss).shape.rank() > 0)
+      loss = g.add_node(ops::op_def<ops::ReduceSum>(), graph::ReduceAttrs{-1, false}, {loss},
+                        "r" + std::to_string(g.value(loss).shape.rank()));
+    ParameterStore<double> params(g, 3);
+    Executor<double> exec(g, params);
+    Parameter<double>& w = params.all().at(0);
+    REQUIRE(w.grad_rows.tracked);
+    ops::IdTensor a(Shape{1, 2}), p(Shape{1, 2, slots});
+    a.data = {4, 0};  // the second position is padding: its pieces must not count
+    std::fill(p.data.begin(), p.data.end(), -1);
+    p.data[0] = kVocab + 3;
+    p.data[1] = kVocab + 1;
+    p.data[static_cast<size_t>(slots)] = kVocab + 4;
+    params.zero_grad();
+    exec.feed_ids("ids", &a);
+    exec.feed_ids("pieces", &p);
+    exec.forward(false, 1);
+    exec.backward(loss);
+    CHECK(nonzero_rows(w) == std::vector<int64_t>{4, kVocab + 1, kVocab + 3});
+    // Listed rows cover every non-zero one; a padded position's pieces may be listed, harmlessly.
+    for (int64_t r : nonzero_rows(w))
+      CHECK(std::binary_search(w.grad_rows.rows.begin(), w.grad_rows.rows.end(), r));
+    CHECK(w.grad_rows.rows.size() <= 4);
+  }
+
   TEST_CASE("a table another op also reads has a dense gradient") {
     TableGraph t = table_graph(true, true);
     ParameterStore<double> params(t.g, 3);
