@@ -20,31 +20,13 @@
 namespace twinflow::testing {
 namespace {
 
-constexpr std::string_view kSubwordSpec = R"yaml(model: tiny_subwords
-inputs:
-  left:  {shape: [12], dtype: int32}
-  right: {shape: [12], dtype: int32}
-  label: {shape: [1], dtype: float32}
-layers:
-  emb: {op: Embedding, vocab: 3000, dim: 8, mask_zero: true,
-        subwords: {min_n: 3, max_n: 5, buckets: 5000}}
-  lstm: {op: LSTM, units: 8}
-  similarity: {op: Lambda, args: [a, b], expr: "exp(-(1 - cosine(a, b)))"}
-  head: {op: Dense, units: 1, activation: sigmoid, kernel_initializer: ones}
-graph:
-  x1: lstm(emb(left))
-  x2: lstm(emb(right))
-  pred: head(similarity(x1, x2))
-outputs: [pred]
-loss: {op: binary_crossentropy, pred: pred, target: label}
-train:
-  optimizer: {name: adam, lr: 0.01}
-  batch_size: 32
-  epochs: 2
-  seed: 3
-  data: train.tsv
-  val: val.tsv
-)yaml";
+// The tiny pairs spec (tests/cli/tiny_pairs.h) with subwords on its Embedding.
+std::string subword_spec(const TinyPairs& pairs) {
+  std::string text = read_all(pairs.spec);
+  replace_once(text, "mask_zero: true,",
+               "mask_zero: true,\n        subwords: {min_n: 3, max_n: 5, buckets: 5000},");
+  return text;
+}
 
 std::vector<double> first_vector(const std::string& embed_out) {
   std::istringstream line(embed_out.substr(0, embed_out.find('\n')));
@@ -69,8 +51,9 @@ std::vector<double> embed_text(const std::string& dir, const std::string& text) 
 TEST_SUITE("cli.subwords") {
   TEST_CASE("the build adds one pieces input per text input, shared by both calls") {
     ops::register_builtin_ops();
+    const TinyPairs pairs;
     graph::Diagnostics diags;
-    const auto spec = graph::parse_spec(std::string(kSubwordSpec), "s.yaml", diags);
+    const auto spec = graph::parse_spec(subword_spec(pairs), "s.yaml", diags);
     REQUIRE(spec);
     const auto model = graph::build_model(*spec, diags);
     REQUIRE_MESSAGE(model, diags.to_string());
@@ -88,9 +71,9 @@ TEST_SUITE("cli.subwords") {
 
   TEST_CASE("subwords must read a text input directly") {
     ops::register_builtin_ops();
-    std::string text(kSubwordSpec);
-    text.replace(text.find("x1: lstm(emb(left))"), 19, "x1: lstm(emb(emb2(left)))");
-    text.replace(text.find("  lstm:"), 0, "  emb2: {op: Embedding, vocab: 3000, dim: 8}\n");
+    std::string text = subword_spec(TinyPairs());
+    replace_once(text, "x1: lstm(emb(left))", "x1: lstm(emb(emb2(left)))");
+    replace_once(text, "  lstm:", "  emb2: {op: Embedding, vocab: 3000, dim: 8}\n  lstm:");
     graph::Diagnostics diags;
     const auto spec = graph::parse_spec(text, "s.yaml", diags);
     REQUIRE(spec);
@@ -99,10 +82,9 @@ TEST_SUITE("cli.subwords") {
   }
 
   TEST_CASE("gradcheck, train, reload: an unseen word gets a vector from its pieces") {
-    TempDir tmp;
-    tmp.write("train.tsv", head_of("data/pairs_train.tsv", 256));
-    tmp.write("val.tsv", head_of("data/pairs_val.tsv", 64));
-    const std::string spec = tmp.write("subwords.yaml", std::string(kSubwordSpec));
+    const TinyPairs pairs;
+    const TempDir& tmp = pairs.tmp;
+    const std::string spec = tmp.write("subwords.yaml", subword_spec(pairs));
 
     const CliRun checked = run_twinflow({"gradcheck", spec, "--vocab", "12", "--seqlen", "3"});
     CAPTURE(checked.out);
