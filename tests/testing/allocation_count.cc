@@ -8,7 +8,10 @@
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TWINFLOW_SANITIZED_ALLOCATOR 1
-#include <sanitizer/allocator_interface.h>
+// The sanitizer runtimes' hook (GCC ships no header declaring it).
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
+                                                                             size_t),
+                                                         void (*free_hook)(const volatile void*));
 #endif
 
 namespace twinflow::testing {
