@@ -133,6 +133,11 @@ LayerId Model::layer_id(std::string_view name) const {
   throw GraphError(fmt::format("model '{}' has no layer '{}' owning parameters", spec.name, name));
 }
 
+const SubwordInput* Model::subword_input(const std::string& name) const {
+  const auto it = subword_inputs.find(name);
+  return it == subword_inputs.end() ? nullptr : &it->second;
+}
+
 std::optional<Model> build_model(const ModelSpec& spec, Diagnostics& diags) {
   Model model;
   model.spec = spec;

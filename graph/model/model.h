@@ -62,6 +62,8 @@ struct SubwordInput {
   std::string pieces;  // that input's name: "<text input>:subwords"
   SubwordAttrs subwords;
   int64_t first_row = 0;  // the first bucket's row: the Embedding's vocab
+
+  int64_t slots() const { return subword_slots(subwords); }  // n-gram rows per token
 };
 
 struct Model {
@@ -74,6 +76,8 @@ struct Model {
   std::map<std::string, SubwordInput> subword_inputs;  // by the text input's name
 
   LayerId layer_id(std::string_view name) const;  // throws GraphError if absent
+  // The subwords cut from text input `name`, or nullptr when it has none.
+  const SubwordInput* subword_input(const std::string& name) const;
 };
 
 // Ops must be registered (ops::register_builtin_ops()). Returns nothing when any error was

@@ -42,28 +42,21 @@ std::pair<ops::IdTensor, ops::IdTensor> encode_texts(const std::vector<std::stri
                                                      const runtime::Vocabulary& vocab,
                                                      const graph::SubwordInput* subwords) {
   const auto rows = static_cast<int64_t>(texts.size());
-  const int64_t slots = subwords ? graph::subword_slots(subwords->subwords) : 0;
+  const int64_t slots = subwords ? subwords->slots() : 0;
   std::pair<ops::IdTensor, ops::IdTensor> out{
       ops::IdTensor(graph::Shape{rows, length}),
-      ops::IdTensor(slots ? graph::Shape{rows, length, slots} : graph::Shape{0})};
+      ops::IdTensor(subwords ? graph::Shape{rows, length, slots} : graph::Shape{0})};
   std::vector<std::string> tokens;
   for (size_t r = 0; r < texts.size(); ++r) {
     runtime::tokenize(texts[r], tokens);
     const auto at = r * static_cast<size_t>(length);
-    vocab.encode(tokens,
-                 std::span<int32_t>(out.first.data).subspan(at, static_cast<size_t>(length)));
-    if (slots)
-      runtime::encode_subwords(
-          tokens, subwords->subwords, subwords->first_row,
-          std::span<int32_t>(out.second.data)
-              .subspan(at * static_cast<size_t>(slots), static_cast<size_t>(length * slots)));
+    runtime::encode_text(
+        tokens, vocab, subwords,
+        std::span<int32_t>(out.first.data).subspan(at, static_cast<size_t>(length)),
+        std::span<int32_t>(out.second.data)
+            .subspan(at * static_cast<size_t>(slots), static_cast<size_t>(length * slots)));
   }
   return out;
-}
-
-const graph::SubwordInput* subwords_of(const graph::Model& model, const std::string& input) {
-  const auto it = model.subword_inputs.find(input);
-  return it == model.subword_inputs.end() ? nullptr : &it->second;
 }
 
 // Texts go through the vocabulary `vocab` returns (a ValueError when the model has none).
@@ -93,7 +86,7 @@ PredictInputs predict_inputs(const py::dict& given, const graph::Model& model, V
         throw ArgumentError(fmt::format("predict: input '{}' (token ids [N, {}]) is missing",
                                         in.name, in.shape[0]));
       const py::object value = given[key];
-      const graph::SubwordInput* subwords = subwords_of(model, in.name);
+      const graph::SubwordInput* subwords = model.subword_input(in.name);
       if (holds_texts(value)) {
         auto [ids, pieces] =
             encode_texts(texts_from(value, in.name, "predict"), in.shape[0], vocab(), subwords);
@@ -164,7 +157,7 @@ std::vector<py::array_t<T>> predict_as(const graph::Model& model,
     size_t id = 0, real = 0;
     for (const graph::InputSpec& in : model.spec.inputs)
       if (in.dtype == graph::DType::kInt32) {
-        if (const graph::SubwordInput* subwords = subwords_of(model, in.name)) {
+        if (const graph::SubwordInput* subwords = model.subword_input(in.name)) {
           copy_rows(inputs.pieces[id], begin, n, pieces[id]);
           executor.feed_ids(subwords->pieces, &pieces[id]);
         }

@@ -51,8 +51,9 @@ void Dataset::encode(const Vocabulary& vocab,
                      const std::map<std::string, graph::SubwordInput>& subwords) {
   std::vector<std::string> tokens;
   for (DataColumn& c : columns) {
-    const auto cut = c.is_text() ? subwords.find(c.spec.name) : subwords.end();
-    if (cut != subwords.end() && c.ids_only)
+    const auto found = c.is_text() ? subwords.find(c.spec.name) : subwords.end();
+    const graph::SubwordInput* cut = found == subwords.end() ? nullptr : &found->second;
+    if (cut && c.ids_only)
       throw graph::RuntimeInputError(fmt::format(
           "{}: column '{}' holds token ids, but the model cuts subwords from its words: give "
           "its texts",
@@ -60,9 +61,9 @@ void Dataset::encode(const Vocabulary& vocab,
     if (!c.is_text() || c.ids_only) continue;
     const int64_t length = c.spec.length;
     c.ids.resize(graph::Shape{rows(), length});
-    const int64_t slots = cut == subwords.end() ? 0 : graph::subword_slots(cut->second.subwords);
-    c.pieces.resize(slots ? graph::Shape{rows(), length, slots} : graph::Shape{0});
-    c.pieces_input = slots ? cut->second.pieces : std::string();
+    const int64_t slots = cut ? cut->slots() : 0;
+    c.pieces.resize(cut ? graph::Shape{rows(), length, slots} : graph::Shape{0});
+    c.pieces_input = cut ? cut->pieces : std::string();
     c.stats = {};
     for (int64_t r = 0; r < rows(); ++r) {
       tokenize(c.text_of(r), tokens);
@@ -72,12 +73,13 @@ void Dataset::encode(const Vocabulary& vocab,
         ++c.stats.cut_rows;
         c.stats.cut_tokens += n - length;
       }
-      const std::span<int32_t> out(c.ids.data.data() + r * length, static_cast<size_t>(length));
-      c.stats.unknown += vocab.encode(tokens, out);
-      if (slots)
-        encode_subwords(tokens, cut->second.subwords, cut->second.first_row,
-                        std::span<int32_t>(c.pieces.data.data() + r * length * slots,
-                                           static_cast<size_t>(length * slots)));
+      c.stats.unknown +=
+          encode_text(tokens, vocab, cut,
+                      std::span<int32_t>(c.ids.data)
+                          .subspan(static_cast<size_t>(r * length), static_cast<size_t>(length)),
+                      std::span<int32_t>(c.pieces.data)
+                          .subspan(static_cast<size_t>(r * length * slots),
+                                   static_cast<size_t>(length * slots)));
     }
   }
 }

@@ -54,7 +54,7 @@ ops::IdTensor random_ids(const graph::Shape& shape, int64_t vocab, std::mt19937_
 // bucket may repeat, as a repeated n-gram does), −1 elsewhere.
 ops::IdTensor random_pieces(const ops::IdTensor& ids, const graph::SubwordInput& in,
                             std::mt19937_64& rng) {
-  const int64_t slots = graph::subword_slots(in.subwords);
+  const int64_t slots = in.slots();
   std::vector<int64_t> dims = ids.shape.dims();
   dims.push_back(slots);
   ops::IdTensor pieces{graph::Shape(dims)};

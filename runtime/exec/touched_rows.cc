@@ -32,6 +32,8 @@ TouchedRows<T>::TouchedRows(const graph::Graph& graph, ParameterStore<T>& params
     std::vector<graph::NodeId> readers = embedding_readers(graph, p.value);
     if (readers.empty()) continue;
     p.grad_rows.tracked = true;
+    // Room for every row, so that no later batch, however many rows it uses, allocates.
+    p.grad_rows.rows.reserve(static_cast<size_t>(p.data.shape[0]));
     tables_.push_back({&p, std::move(readers),
                        std::vector<unsigned char>(static_cast<size_t>(p.data.shape[0]), 0)});
   }

@@ -30,23 +30,21 @@ void feed_rows(const graph::Model& model, const Vocabulary& vocab, Executor<T>& 
     if (in.dtype == graph::DType::kInt32) {
       const int64_t length = in.shape[0];
       ops::IdTensor& ids = feed.ids.emplace_back(graph::Shape({rows, length}));
-      const auto cut = model.subword_inputs.find(in.name);
-      const int64_t slots =
-          cut == model.subword_inputs.end() ? 0 : graph::subword_slots(cut->second.subwords);
+      const graph::SubwordInput* cut = model.subword_input(in.name);
+      const int64_t slots = cut ? cut->slots() : 0;
       ops::IdTensor& pieces =
-          feed.ids.emplace_back(slots ? graph::Shape({rows, length, slots}) : graph::Shape{0});
+          feed.ids.emplace_back(cut ? graph::Shape({rows, length, slots}) : graph::Shape{0});
       for (int64_t r = 0; r < rows; ++r) {
         tokenize(text_of(in.name, r), tokens);
-        vocab.encode(tokens, std::span<int32_t>(ids.data).subspan(static_cast<size_t>(r * length),
-                                                                  static_cast<size_t>(length)));
-        if (slots)
-          encode_subwords(tokens, cut->second.subwords, cut->second.first_row,
-                          std::span<int32_t>(pieces.data)
-                              .subspan(static_cast<size_t>(r * length * slots),
-                                       static_cast<size_t>(length * slots)));
+        encode_text(tokens, vocab, cut,
+                    std::span<int32_t>(ids.data).subspan(static_cast<size_t>(r * length),
+                                                         static_cast<size_t>(length)),
+                    std::span<int32_t>(pieces.data)
+                        .subspan(static_cast<size_t>(r * length * slots),
+                                 static_cast<size_t>(length * slots)));
       }
       executor.feed_ids(in.name, &ids);
-      if (slots) executor.feed_ids(cut->second.pieces, &pieces);
+      if (cut) executor.feed_ids(cut->pieces, &pieces);
     } else {
       std::vector<int64_t> dims{rows};
       for (int i = 0; i < in.shape.rank(); ++i) dims.push_back(in.shape[i]);

@@ -59,4 +59,11 @@ void encode_subwords(std::span<const std::string> tokens, const graph::SubwordAt
     subword_rows(tokens[p], s, first_row, out.subspan(p * slots, slots));
 }
 
+int64_t encode_text(std::span<const std::string> tokens, const Vocabulary& vocab,
+                    const graph::SubwordInput* subwords, std::span<int32_t> ids,
+                    std::span<int32_t> pieces) {
+  if (subwords) encode_subwords(tokens, subwords->subwords, subwords->first_row, pieces);
+  return vocab.encode(tokens, ids);
+}
+
 }  // namespace twinflow::runtime

@@ -15,6 +15,8 @@
 #include <string_view>
 
 #include "graph/ir/attrs.h"
+#include "graph/model/model.h"
+#include "runtime/text/vocabulary.h"
 
 namespace twinflow::runtime {
 
@@ -30,5 +32,12 @@ int64_t subword_rows(std::string_view word, const graph::SubwordAttrs& s, int64_
 // holds the rows of tokens[p] (cut at the row's end, as the ids are) and -1 past the text.
 void encode_subwords(std::span<const std::string> tokens, const graph::SubwordAttrs& s,
                      int64_t first_row, std::span<int32_t> out);
+
+// One text as a model reads it: the ids of its tokens into ids (its size is the length) and,
+// when the input has subwords, their n-gram rows into pieces (ids.size() · subwords->slots()).
+// Returns how many of the ids are out of vocabulary.
+int64_t encode_text(std::span<const std::string> tokens, const Vocabulary& vocab,
+                    const graph::SubwordInput* subwords, std::span<int32_t> ids,
+                    std::span<int32_t> pieces);
 
 }  // namespace twinflow::runtime
