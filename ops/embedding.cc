@@ -66,13 +66,12 @@ graph::Shape Embedding::infer_shape(const Attrs& a, std::span<const graph::Value
                          : fmt::format("expects ids, embeddings (2 inputs), got {}", in.size()));
   if (in[0].dtype != graph::DType::kInt32)
     throw ShapeError("input 0 (ids) must be int32 token ids, not real values");
-  std::vector<int64_t> dims = in[0].shape.dims();
   if (a.subwords) {
-    std::vector<int64_t> pieces = dims;
+    graph::Shape pieces = in[0].shape;
     pieces.push_back(graph::subword_slots(*a.subwords));
-    if (in[1].dtype != graph::DType::kInt32 || !(in[1].shape == graph::Shape(pieces)))
+    if (in[1].dtype != graph::DType::kInt32 || !(in[1].shape == pieces))
       throw ShapeError(fmt::format("input 1 (subword pieces) must be int32 {}, got {}",
-                                   graph::Shape(pieces).to_string(), in[1].shape.to_string()));
+                                   pieces.to_string(), in[1].shape.to_string()));
   }
   const graph::ValueInfo& w = in.back();
   const std::string which = fmt::format("input {} (embeddings)", in.size() - 1);
@@ -82,8 +81,9 @@ graph::Shape Embedding::infer_shape(const Attrs& a, std::span<const graph::Value
     throw ShapeError(fmt::format("{} must be {} ({}), got {}", which, table.to_string(),
                                  a.subwords ? "vocab + buckets, dim" : "vocab, dim",
                                  w.shape.to_string()));
-  dims.push_back(a.dim);
-  return graph::Shape(std::move(dims));
+  graph::Shape y = in[0].shape;
+  y.push_back(a.dim);
+  return y;
 }
 
 std::vector<graph::ParamSpec> Embedding::param_specs(const Attrs& a,

@@ -138,9 +138,9 @@ ValueId subword_pieces(BuildContext& ctx, const LayerSpec& layer, ValueId ids) {
                                               layer.name, text.name));
     return *g.find_value(have.pieces);
   }
-  std::vector<int64_t> dims = text.shape.dims();
-  dims.push_back(subword_slots(*attrs.subwords));
-  return g.add_input(have.pieces, Shape(std::move(dims)), DType::kInt32, text.loc);
+  Shape pieces = text.shape;
+  pieces.push_back(have.slots());
+  return g.add_input(have.pieces, pieces, DType::kInt32, text.loc);
 }
 
 ValueId apply_op(BuildContext& ctx, const LayerSpec& layer, const std::vector<ValueId>& xs,

@@ -55,9 +55,9 @@ ops::IdTensor random_ids(const graph::Shape& shape, int64_t vocab, std::mt19937_
 ops::IdTensor random_pieces(const ops::IdTensor& ids, const graph::SubwordInput& in,
                             std::mt19937_64& rng) {
   const int64_t slots = in.slots();
-  std::vector<int64_t> dims = ids.shape.dims();
-  dims.push_back(slots);
-  ops::IdTensor pieces{graph::Shape(dims)};
+  graph::Shape shape = ids.shape;
+  shape.push_back(slots);
+  ops::IdTensor pieces{shape};
   std::fill(pieces.data.begin(), pieces.data.end(), -1);
   std::uniform_int_distribution<int32_t> bucket(
       static_cast<int32_t>(in.first_row),
