@@ -11,6 +11,12 @@
 // parameters above all — receives the sum of its consumers' contributions. Intermediate
 // gradients are zeroed at the start of every backward; bound gradients are not: zeroing
 // them is the caller's explicit choice (ParameterStore::zero_grad).
+//
+// Given a stacking plan (graph/ir/stacking.h), the tape runs each group of a shared layer's
+// applications as one kernel call on their inputs stacked along axis 0, forward and backward,
+// and cuts the result back into the members' own values and gradients; a member whose output
+// feeds the next group in the same order hands over its stacked block without being copied
+// in again. Members whose inputs differ in shape at run time run one by one.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +25,7 @@
 #include <vector>
 
 #include "graph/ir/graph.h"
+#include "graph/ir/stacking.h"
 #include "ops/op_def.h"
 #include "ops/tensor.h"
 
@@ -32,6 +39,7 @@ template <typename T>
 class Tape {
  public:
   explicit Tape(const graph::Graph& graph);
+  Tape(const graph::Graph& graph, graph::StackingPlan plan);
 
   // Binds a real graph input or a parameter (not copied: it must outlive the tape's use).
   void bind(ValueId v, const Tensor<T>* t);
@@ -68,20 +76,50 @@ class Tape {
   const graph::Graph& graph() const { return graph_; }
 
  private:
+  // A group's buffers: the stacked inputs, output and gradients of its one call.
+  struct Stacked {
+    std::vector<Tensor<T>> reals;  // per data input: the members' values, stacked
+    std::vector<IdTensor> ids;     // per data input of int32 dtype
+    std::vector<ops::In<T>> in;    // what the call read: data inputs, then parameters
+    std::vector<graph::ValueInfo> inferred_from;
+    Tensor<T> y, dy;
+    std::vector<Tensor<T>> dx;  // per data input
+    std::vector<uint64_t> seeds;
+    int64_t rows = 0;     // one member's batch
+    bool active = false;  // the last forward ran the group as one call
+  };
+
   ops::In<T> view(ValueId v) const;
+  void run_node(size_t n);
+  void run_group(size_t k);
+  bool stackable_now(size_t k);
+  const Tensor<T>* chained_input(size_t k, size_t i) const;
+  void stack_input(size_t k, size_t i);
+  bool runs_backward(size_t n) const;
+  void backward_node(size_t n);
+  void backward_group(size_t k);
+  size_t data_inputs(const graph::Node& node) const;
+  template <typename F>
+  void for_each_node(const graph::RunStep& step, F&& f) const;
   void mark_paths(ValueId output, std::vector<bool>& leads, std::vector<bool>& reached) const;
   static constexpr int64_t kNoWriter = -1, kAnnounced = -2;
   void last_writers(const std::vector<bool>& leads, const std::vector<bool>& reached,
                     std::vector<int64_t>& writer) const;
   void announce_unwritten(std::vector<int64_t>& writer, const GradientDone& done) const;
-  void announce_written(size_t n, std::vector<int64_t>& writer, const GradientDone& done) const;
+  void announce_written(size_t step, std::vector<int64_t>& writer, const GradientDone& done) const;
   void infer_runtime_shape(graph::NodeId n);
   // Node n's randomness: its own stream of the pass's seed, and the rows' keys.
   ops::RowSeeds node_random(size_t n) const {
-    return {ops::mix64(seed_, static_cast<uint64_t>(n)), row_keys_};
+    return {ops::mix64(seed_, static_cast<uint64_t>(n)), row_keys_, {}, 0};
   }
 
   const graph::Graph& graph_;
+  std::vector<graph::RunStep> schedule_;
+  std::vector<graph::StackGroup> groups_;
+  std::vector<Stacked> stacked_;
+  // Per value: the group and member whose output it is, for a group to read its input
+  // straight from the group before it; {-1, -1} for any other value.
+  std::vector<std::pair<int, int>> block_of_;
   std::vector<const Tensor<T>*> reals_;
   std::vector<const IdTensor*> ids_;
   std::vector<Tensor<T>*> grads_;
@@ -99,7 +137,7 @@ class Tape {
   std::vector<ValueId> inputs_;       // the graph's inputs, checked against bound data each forward
   std::vector<bool> leads_;           // backward: the value leads to a bound gradient
   std::vector<bool> reached_;         // backward: the value is reached from the output
-  std::vector<int64_t> last_writer_;  // backward: the node completing a bound gradient
+  std::vector<int64_t> last_writer_;  // backward: the step completing a bound gradient
   uint64_t seed_ = 0;
   std::vector<uint64_t> row_keys_;
   bool training_ = false;

@@ -59,6 +59,7 @@ struct Options {
   std::string mode = "train";
   std::string lengths = "full";
   std::string optimizer = "adam";
+  std::string stack = "off";
   int64_t batch = 64;
   int64_t seqlen = 30;
   int threads = 2;
@@ -159,7 +160,11 @@ struct Network {
   int64_t real_tokens = 0;  // over every text input
 
   explicit Network(const Options& o)
-      : model(build_model(o)), params(*model.graph, 42), exec(*model.graph, params) {
+      : model(build_model(o)),
+        params(*model.graph, 42),
+        exec(*model.graph, params,
+             o.stack == "shared" ? twinflow::runtime::Stacking::kShared
+                                 : twinflow::runtime::Stacking::kOff) {
     std::mt19937_64 rng(2024);
     uint64_t lengths_state = 2024;
     for (const std::string& name : model.id_inputs) {
@@ -207,6 +212,7 @@ nlohmann::ordered_json header(const Options& o) {
   j["seqlen"] = o.seqlen;
   j["lengths"] = o.lengths;
   j["threads"] = o.threads;
+  j["stack"] = o.stack;
   if (o.mode == "train") j["optimizer"] = o.optimizer;
   return j;
 }
@@ -302,6 +308,9 @@ Options parse(int argc, char** argv) {
   app.add_option("--optimizer", o.optimizer, "train: the optimizer, with its defaults, lr 1e-3")
       ->check(CLI::IsMember(std::vector<std::string>(twinflow::graph::kOptimizers.begin(),
                                                      twinflow::graph::kOptimizers.end())));
+  app.add_option("--stack", o.stack,
+                 "shared: a shared layer runs once on its applications' stacked batches")
+      ->check(CLI::IsMember({"off", "shared"}));
   app.add_option("--steps", o.steps, "at least this many timed steps")->check(CLI::PositiveNumber);
   app.add_option("--warmup", o.warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
   app.add_option("--seconds", o.seconds, "and at least this long")->check(CLI::NonNegativeNumber);

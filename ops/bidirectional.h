@@ -34,6 +34,7 @@ struct Bidirectional {
   static constexpr std::string_view kName = "Bidirectional";
   static constexpr int kMinInputs = 7;
   static constexpr int kMaxInputs = 8;
+  static constexpr bool kRowsIndependent = true;
 
   static graph::Shape infer_shape(const Attrs& a, std::span<const graph::ValueInfo> in);
   static std::vector<graph::ParamSpec> param_specs(const Attrs& a,

@@ -22,6 +22,7 @@ struct Dense {
   static constexpr std::string_view kName = "Dense";
   static constexpr int kMinInputs = 2;
   static constexpr int kMaxInputs = 3;
+  static constexpr bool kRowsIndependent = true;
 
   static graph::Shape infer_shape(const Attrs& a, std::span<const graph::ValueInfo> in);
   static std::vector<graph::ParamSpec> param_specs(const Attrs& a,

@@ -73,6 +73,7 @@ struct Unary {
   static constexpr std::string_view kName = unary_name(F);
   static constexpr int kMinInputs = 1;
   static constexpr int kMaxInputs = 1;
+  static constexpr bool kRowsIndependent = true;
 
   static graph::Shape infer_shape(const Attrs&, std::span<const graph::ValueInfo> in) {
     return unary_infer_shape(in);

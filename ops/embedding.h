@@ -35,6 +35,7 @@ struct Embedding {
   static constexpr std::string_view kName = "Embedding";
   static constexpr int kMinInputs = 2;
   static constexpr int kMaxInputs = 3;
+  static constexpr bool kRowsIndependent = true;
 
   static graph::Shape infer_shape(const Attrs& a, std::span<const graph::ValueInfo> in);
   static std::vector<graph::ParamSpec> param_specs(const Attrs& a,

@@ -65,6 +65,7 @@ struct LSTM {
   static constexpr std::string_view kName = "LSTM";
   static constexpr int kMinInputs = 4;
   static constexpr int kMaxInputs = 5;
+  static constexpr bool kRowsIndependent = true;
 
   static graph::Shape infer_shape(const Attrs& a, std::span<const graph::ValueInfo> in);
   static std::vector<graph::ParamSpec> param_specs(const Attrs& a,

@@ -7,6 +7,7 @@
 //     using Attrs = graph::DenseAttrs;
 //     static constexpr std::string_view kName = "Dense";
 //     static constexpr int kMinInputs = 2, kMaxInputs = 3;       // data inputs + parameters
+//     static constexpr bool kRowsIndependent = true;  // opt. (graph::OpSchema::rows_independent)
 //     static graph::Shape infer_shape(const Attrs&, std::span<const graph::ValueInfo>);
 //     static std::vector<graph::ParamSpec> param_specs(const Attrs&,
 //                                                      std::span<const graph::ValueInfo>);  // opt.
@@ -111,6 +112,7 @@ const OpDef& op_def() {
         return Op::param_specs(attrs_of<Op>(a), in);
       };
     }
+    if constexpr (requires { Op::kRowsIndependent; }) d.rows_independent = Op::kRowsIndependent;
     if constexpr (requires { &Op::describe; }) {
       d.describe = [](const std::any& a) { return Op::describe(attrs_of<Op>(a)); };
     }

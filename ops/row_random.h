@@ -43,6 +43,11 @@ class RowRandom {
 struct RowSeeds {
   uint64_t seed = 0;                   // the pass's, mixed with the node's index
   std::span<const uint64_t> row_keys;  // per batch row; empty: row b's key is b
+  // A call on several nodes' batches stacked along the rows (graph/ir/stacking.h): block k,
+  // `block_rows` rows long, draws with block_seeds[k], the seed of the k-th node, so that
+  // every row gets the mask it would get from its own node.
+  std::span<const uint64_t> block_seeds;
+  int64_t block_rows = 0;
 
   uint64_t key(int64_t row) const {
     return row_keys.empty() ? static_cast<uint64_t>(row) : row_keys[static_cast<size_t>(row)];
@@ -50,7 +55,10 @@ struct RowSeeds {
   // The generator of one row, for a stream of the node (`stream` tells apart, e.g., the two
   // directions of a Bidirectional layer).
   RowRandom row(int64_t row, uint64_t stream = 0) const {
-    return RowRandom(mix64(mix64(seed, stream), key(row)));
+    if (block_seeds.empty()) return RowRandom(mix64(mix64(seed, stream), key(row)));
+    const int64_t block = row / block_rows;
+    return RowRandom(mix64(mix64(block_seeds[static_cast<size_t>(block)], stream),
+                           key(row - block * block_rows)));
   }
 };
 

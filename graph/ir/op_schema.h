@@ -63,6 +63,10 @@ struct OpSchema {
   std::vector<ParamSpec> (*param_specs)(const std::any& attrs,
                                         std::span<const ValueInfo> data_inputs) = nullptr;
   std::string (*describe)(const std::any& attrs) = nullptr;  // "units=64, relu"
+  // Row b of the output depends on row b of the data inputs only (axis 0 is the batch), so
+  // applications of one layer may run as one call on their batches stacked along axis 0
+  // (graph/ir/stacking.h).
+  bool rows_independent = false;
 
   virtual ~OpSchema() = default;
 };

@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "graph/ir/stacking.h"
+
 namespace twinflow::graph {
 
 namespace {
@@ -224,6 +226,16 @@ std::string sharing_report(const Model& model) {
       out += fmt::format("{} shared ×{}: {}\n", head, nodes.size(), fmt::join(nodes, ", "));
   }
   return out;
+}
+
+std::string stacking_summary(const Model& model) {
+  const std::string report = stacking_report(*model.graph, plan_stacking(*model.graph));
+  if (report.empty()) return report;
+  return fmt::format("\nShared-branch batching ({}):\n{}",
+                     model.spec.train.stack_shared
+                         ? "on: train: stack_shared: true"
+                         : "off; with train: stack_shared: true it would run",
+                     report);
 }
 
 }  // namespace twinflow::graph

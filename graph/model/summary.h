@@ -12,6 +12,10 @@
 //
 // sharing_report says, for each layer owning parameters, which nodes use it:
 //   emb (Embedding, 2,000,000 params) shared ×2: x1.emb, x2.emb
+//
+// stacking_summary, when a layer is applied more than once, which of its applications run as
+// one call on their stacked batches (graph/ir/stacking.h), which do not and why, and whether
+// the spec turns it on (`train: stack_shared:`).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +28,7 @@ namespace twinflow::graph {
 
 std::string model_summary(const Model& model);
 std::string sharing_report(const Model& model);
+std::string stacking_summary(const Model& model);  // "" when no layer is shared
 
 // The numbers behind the summary's tables, for other formats (`check --json`).
 struct LayerRow {

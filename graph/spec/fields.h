@@ -358,6 +358,7 @@ void fields(V& v, TrainSpec& t) {
   v.choice("keep", t.keep, kKeptWeights);
   v.integer("seed", t.seed, Need::kOptional, 0);
   v.flag("shuffle", t.shuffle);
+  v.flag("stack_shared", t.stack_shared);
 }
 
 template <class V>

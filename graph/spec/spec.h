@@ -156,6 +156,8 @@ struct TrainSpec {
   std::string keep = "best";           // best | last: the weights a run ends with
   int64_t seed = 1;                    // parameters, shuffling and dropout
   bool shuffle = true;                 // a new order of the training rows every epoch
+  // Run a shared layer once on its applications' stacked batches (graph/ir/stacking.h).
+  bool stack_shared = false;
 };
 
 struct ModelSpec {

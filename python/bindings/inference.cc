@@ -148,7 +148,7 @@ std::vector<py::array_t<T>> predict_as(const graph::Model& model,
     row_size.push_back(graph::Shape(dims).num_elements() / std::max<int64_t>(inputs.rows, 1));
   }
   py::gil_scoped_release release;
-  runtime::Executor<T> executor(g, params);
+  runtime::Executor<T> executor(g, params, runtime::stacking_of(model.spec.train));
   std::deque<ops::IdTensor> ids(inputs.ids.size());
   std::deque<ops::IdTensor> pieces(inputs.pieces.size());
   std::deque<ops::Tensor<T>> reals(inputs.reals.size());
@@ -256,7 +256,7 @@ py::dict Model::evaluate(const py::object& data, std::optional<int64_t> batch_si
   std::visit(
       [&](auto& store) {
         py::gil_scoped_release release;
-        runtime::Executor executor(*model_.graph, *store);
+        runtime::Executor executor(*model_.graph, *store, runtime::stacking_of(model_.spec.train));
         const bool triplet = roles.family == runtime::ModelFamily::kTriplet;
         doc = cli::eval_json(roles, dataset,
                              runtime::evaluate(roles, executor, dataset, batch, triplet),

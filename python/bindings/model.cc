@@ -68,7 +68,8 @@ Model Model::load(const std::string& dir) {
 }
 
 std::string Model::summary() const {
-  return graph::model_summary(model_) + "\n" + graph::sharing_report(model_);
+  return graph::model_summary(model_) + "\n" + graph::sharing_report(model_) +
+         graph::stacking_summary(model_);
 }
 
 // What a model directory needs for eval, embed, predict, similar and Model.load. The optimizer

@@ -5,8 +5,11 @@
 namespace twinflow::runtime {
 
 template <typename T>
-Executor<T>::Executor(const graph::Graph& graph, ParameterStore<T>& params)
-    : graph_(graph), tape_(graph), touched_(graph, params) {
+Executor<T>::Executor(const graph::Graph& graph, ParameterStore<T>& params, Stacking stacking)
+    : graph_(graph),
+      tape_(graph, stacking == Stacking::kShared ? graph::plan_stacking(graph)
+                                                 : graph::unstacked_plan(graph)),
+      touched_(graph, params) {
   for (Parameter<T>& p : params.all()) {
     tape_.bind(p.value, &p.data);
     // Frozen parameters get no gradient buffer: the tape never asks their VJPs for one.

@@ -15,15 +15,25 @@
 #include <string_view>
 
 #include "autograd/tape.h"
+#include "graph/spec/spec.h"
 #include "runtime/exec/parameter_store.h"
 #include "runtime/exec/touched_rows.h"
 
 namespace twinflow::runtime {
 
+// kShared runs the applications of a shared layer as one call on their stacked batches
+// (graph/ir/stacking.h): the same values and gradients, computed in fewer, larger calls.
+enum class Stacking { kOff, kShared };
+// What a spec's `train: stack_shared:` asks for.
+inline Stacking stacking_of(const graph::TrainSpec& train) {
+  return train.stack_shared ? Stacking::kShared : Stacking::kOff;
+}
+
 template <typename T>
 class Executor {
  public:
-  Executor(const graph::Graph& graph, ParameterStore<T>& params);
+  Executor(const graph::Graph& graph, ParameterStore<T>& params,
+           Stacking stacking = Stacking::kOff);
 
   // Binds a batch to a graph input by name (not copied; must outlive the next forward).
   void feed(std::string_view input, const ops::Tensor<T>* t);

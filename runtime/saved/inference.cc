@@ -66,7 +66,7 @@ template <typename T>
 Vectors embed_texts(const graph::Model& model, const ModelRoles& roles, const Vocabulary& vocab,
                     ParameterStore<T>& params, std::span<const std::string> texts,
                     int64_t batch_size) {
-  Executor<T> executor(*model.graph, params);
+  Executor<T> executor(*model.graph, params, stacking_of(model.spec.train));
   Feed<T> feed;
   Vectors out;
   for (size_t begin = 0; begin < texts.size(); begin += static_cast<size_t>(batch_size)) {
@@ -88,7 +88,7 @@ std::vector<double> pair_scores(const graph::Model& model, const ModelRoles& rol
                                 const Vocabulary& vocab, ParameterStore<T>& params,
                                 std::span<const std::string> firsts,
                                 std::span<const std::string> seconds, int64_t batch_size) {
-  Executor<T> executor(*model.graph, params);
+  Executor<T> executor(*model.graph, params, stacking_of(model.spec.train));
   Feed<T> feed;
   std::vector<double> scores;
   const std::string& first = roles.text_inputs[0];

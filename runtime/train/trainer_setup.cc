@@ -109,7 +109,7 @@ Trainer<T>::Trainer(const graph::Model& model, TrainData data, TrainOptions opti
       train_(std::move(data.train)),
       val_(std::move(data.val)),
       params_(*model.graph, static_cast<uint64_t>(train_spec_.seed)),
-      executor_(*model.graph, params_) {
+      executor_(*model.graph, params_, stacking_of(train_spec_)) {
   together(processes_, [&] { setup(std::move(data.vocab)); });
   check_same_setup();
   if (processes_.size() > 1)

@@ -67,6 +67,9 @@ TEST_SUITE("cli.check") {
     CHECK(model["params"]["trainable"] == 2060402);
     CHECK(model["params"]["frozen"] == 0);
     CHECK(model["params"]["total"] == 2060402);
+    CHECK(model["stacking"] == nlohmann::json::parse(R"({"on": false, "layers": [
+            {"layer": "emb", "stacked": [["x1.emb", "x2.emb"]], "alone": []},
+            {"layer": "bilstm", "stacked": [["x1", "x2"]], "alone": []}]})"));
     bool saw_bilstm = false;
     for (const nlohmann::json& layer : model["layers"])
       if (layer["name"] == "bilstm") {

@@ -254,7 +254,8 @@ TEST_SUITE("graph.spec") {
           "  patience: 0\n"
           "  keep: best\n"
           "  seed: 1\n"
-          "  shuffle: true\n");
+          "  shuffle: true\n"
+          "  stack_shared: false\n");
   }
 
   TEST_CASE("expressions are always quoted; initializers and pretrained only when given") {

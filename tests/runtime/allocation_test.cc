@@ -1,6 +1,7 @@
 // A training step and an inference pass allocate nothing once the first has sized every
 // buffer: the shipped cosine and triplet networks (dropout on, gradient clipping on, Adam) and
-// the cosine network with subwords, each through the real path — demo rows gathered into a
+// the cosine network with subwords, and the first two with shared layers run on stacked
+// batches, each through the real path — demo rows gathered into a
 // batch, fed, forward, backward, clipped optimizer step, zeroed gradients.
 #include <doctest/doctest.h>
 
@@ -50,7 +51,7 @@ void check_steady_state(const graph::Model& model, const std::string& data_file)
   data.encode(Vocabulary::build(counts, 1, 0), model.subword_inputs);
 
   ParameterStore<float> params(*model.graph, 1);
-  Executor<float> executor(*model.graph, params);
+  Executor<float> executor(*model.graph, params, stacking_of(model.spec.train));
   graph::OptimizerSpec adam;
   adam.name = "adam";
   adam.lr = 1e-3;
@@ -108,6 +109,15 @@ TEST_SUITE("runtime.allocation") {
 
   TEST_CASE("triplet network: no allocation after the first step") {
     check_steady_state(shipped_model("models/triplet.yaml"), "data/triplets_val.tsv");
+  }
+
+  TEST_CASE("shared layers run on stacked batches: no allocation after the first step") {
+    check_steady_state(shipped_model("models/cosine_siamese.yaml", "  batch_size: 64",
+                                     "  batch_size: 64\n  stack_shared: true"),
+                       "data/pairs_val.tsv");
+    check_steady_state(
+        shipped_model("models/triplet.yaml", "train:", "train:\n  stack_shared: true"),
+        "data/triplets_val.tsv");
   }
 
   TEST_CASE("cosine Siamese network with subwords: no allocation after the first step") {

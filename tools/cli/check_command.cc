@@ -27,7 +27,8 @@ int check_one(const std::string& path, const CheckOptions& options, Io& io) {
     io.out << graph::emit_spec(model->spec);
     return 0;
   }
-  io.out << graph::model_summary(*model) << "\n" << graph::sharing_report(*model);
+  io.out << graph::model_summary(*model) << "\n"
+         << graph::sharing_report(*model) << graph::stacking_summary(*model);
   io.out << fmt::format("{}: OK\n", path);
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "tools/cli/check_json.h"
 
+#include "graph/ir/stacking.h"
 #include "graph/model/summary.h"
 #include "tools/cli/json.h"
 
@@ -22,6 +23,27 @@ json diagnostics_json(const graph::Diagnostics& diags) {
                      {"column", d.loc.column},
                      {"message", d.message}});
   return items;
+}
+
+// Per shared layer: the applications that run as one call and why the others do not.
+json stacking_json(const graph::Model& m) {
+  const graph::Graph& g = *m.graph;
+  const graph::StackingPlan plan = graph::plan_stacking(g);
+  json layers = json::array();
+  for (const graph::StackingPlan::LayerNote& note : plan.notes) {
+    json groups = json::array();
+    for (int k : note.groups) {
+      json names = json::array();
+      for (graph::NodeId n : plan.groups[static_cast<size_t>(k)].nodes)
+        names.push_back(g.node(n).name);
+      groups.push_back(names);
+    }
+    json alone = json::array();
+    for (const graph::UnstackedUse& use : note.unstacked)
+      alone.push_back({{"application", g.node(use.node).name}, {"reason", use.reason}});
+    layers.push_back({{"layer", g.layer(note.layer).name}, {"stacked", groups}, {"alone", alone}});
+  }
+  return {{"on", m.spec.train.stack_shared}, {"layers", layers}};
 }
 
 json model_json(const graph::Model& m) {
@@ -60,6 +82,7 @@ json model_json(const graph::Model& m) {
           {"layers", layers},
           {"outputs", outputs},
           {"loss", loss},
+          {"stacking", stacking_json(m)},
           {"params",
            {{"total", totals.trainable + totals.frozen},
             {"trainable", totals.trainable},

@@ -139,7 +139,8 @@ int run(const EvalOptions& o, Io& io) {
         data.encode(saved.vocab, saved.model.subword_inputs);
         if (data.skipped_rows > 0)
           io.err << fmt::format("warning: skipped {} bad rows\n", data.skipped_rows);
-        runtime::Executor executor(*saved.model.graph, params);
+        runtime::Executor executor(*saved.model.graph, params,
+                                   runtime::stacking_of(saved.model.spec.train));
         const int64_t batch = o.batch_size > 0 ? o.batch_size : saved.model.spec.train.batch_size;
         const bool triplet = roles.family == runtime::ModelFamily::kTriplet;
         const runtime::EvalResult r = runtime::evaluate(roles, executor, data, batch, triplet);
