@@ -22,7 +22,9 @@
 # Environment: ROUNDS (5), SECONDS_PER_RUN (3), CONFIGS (names below, space-separated; default
 # all), IDLE_TIMEOUT (120 s to wait for an idle CPU, then a warning), BUILD_DIR (build-bench),
 # TORCH_PYTHON (/usr/bin/python3, Debian's interpreter with python3-torch), CMAKE_ARGS,
-# KEEP (a directory to keep the raw JSON lines in).
+# KEEP (a directory to keep the raw JSON lines in), STACK=1 (also time twinflow with shared-branch
+# batching, --stack shared, next to each twinflow run: A A' B B A' A, and report its ratio to
+# the unstacked twinflow run by run).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -153,8 +155,13 @@ for name in "${selected[@]}"; do
   wait_for_idle
   echo "{\"config\": \"$name\", \"gemm\": $("$bench" --mode gemm --batch "$batch" --seqlen 30 \
     --threads "$tf_threads" --seconds 1)}" >>"$results"
+  tf_runs=("--stack off")
+  [[ ${STACK:-0} == 1 ]] && tf_runs+=("--stack shared")
   for ((r = 1; r <= rounds; ++r)); do
-    record "$name" "$r" "$bench" "${shape[@]}" --threads "$tf_threads"
+    for run in "${tf_runs[@]}"; do
+      read -ra flags <<<"$run"
+      record "$name" "$r" "$bench" "${shape[@]}" --threads "$tf_threads" "${flags[@]}"
+    done
     for pass in forward backward; do
       runs=("${torch_runs[@]}")
       [[ $pass == backward ]] && mapfile -t runs < <(printf '%s\n' "${torch_runs[@]}" | tac)
@@ -163,7 +170,10 @@ for name in "${selected[@]}"; do
         record "$name" "$r" "$python" "$root/bench/torch_bench.py" "${shape[@]}" "${flags[@]}"
       done
     done
-    record "$name" "$r" "$bench" "${shape[@]}" --threads "$tf_threads"
+    for ((i = ${#tf_runs[@]} - 1; i >= 0; --i)); do
+      read -ra flags <<<"${tf_runs[i]}"
+      record "$name" "$r" "$bench" "${shape[@]}" --threads "$tf_threads" "${flags[@]}"
+    done
   done
 done
 [[ -n ${KEEP:-} ]] && mkdir -p "$KEEP" && cp "$results" "$KEEP/"
@@ -181,7 +191,10 @@ for line in open(sys.argv[1]):
         gemm[r["config"]] = r["gemm"]
         continue
     run = r["run"]
-    variant = "twinflow" if run["impl"] == "twinflow" else f"{run['style']}@{run['threads']}"
+    if run["impl"] == "twinflow":
+        variant = "twinflow" if run.get("stack", "off") == "off" else "twinflow-stacked"
+    else:
+        variant = f"{run['style']}@{run['threads']}"
     runs[r["config"], variant].append((r["round"], run))
 
 def per_round(config, variant):
@@ -198,7 +211,7 @@ def peak_rss(config, variant):
 
 summary = []  # one row per configuration, printed last
 for config in configs:
-    variants = [v for c, v in runs if c == config and v != "twinflow"]
+    variants = [v for c, v in runs if c == config and not v.startswith("twinflow")]
     tf = runs[config, "twinflow"][0][1]
     samples = {"cosine": "pairs", "triplet": "triplets"}[tf["net"]]
     if tf["mode"] == "embed":
@@ -223,6 +236,15 @@ for config in configs:
     ratio = statistics.median(ratios)
     print(f"  twinflow / fastest torch  {ratio:.2f}x  (range over {len(ratios)} round(s): "
           f"{min(ratios):.2f}-{max(ratios):.2f}; fastest torch by median: {faster})")
+    stacked = ""
+    if (config, "twinflow-stacked") in runs:
+        st_rounds = per_round(config, "twinflow-stacked")
+        st = [st_rounds[n] / tf_rounds[n] for n in tf_rounds]
+        print(f"  twinflow --stack shared   {median_rate(config, 'twinflow-stacked'):>10.1f} "
+              f"{samples}/s   peak RSS {peak_rss(config, 'twinflow-stacked'):>7.1f} MB; "
+              f"stacked / unstacked {statistics.median(st):.2f}x "
+              f"(range {min(st):.2f}-{max(st):.2f})")
+        stacked = f"{statistics.median(st):.2f}x ({min(st):.2f}-{max(st):.2f})"
     share = ""
     g = gemm.get(config)
     if g:
@@ -238,9 +260,15 @@ for config in configs:
     summary.append([config, f"{median_rate(config, 'twinflow'):.0f}", *rates, f"{ratio:.2f}x",
                     f"{min(ratios):.2f}-{max(ratios):.2f}",
                     f"{peak_rss(config, 'twinflow'):.0f} / {peak_rss(config, faster):.0f}", share])
+    if stacked:
+        summary[-1].append(stacked)
 
 header = ["configuration", "twinflow/s", "packed/s", "stacked/s", "ratio", "range",
           "RSS MB tf / pt", "LSTM share"]
+if any(len(row) > len(header) for row in summary):
+    header.append("tf stacked / tf")
+    for row in summary:
+        row += ["-"] * (len(header) - len(row))
 widths = [max(len(str(row[i])) for row in [header] + summary) for i in range(len(header))]
 print("\nSummary (samples/s medians; ratio = twinflow / fastest torch, median of rounds; "
       "RSS of twinflow and of the fastest torch)")

@@ -24,8 +24,8 @@ namespace {
 
 using graph::ValueId;
 using runtime::Stacking;
-using testing::max_abs;
-using testing::max_abs_diff;
+using twinflow::testing::max_abs;
+using twinflow::testing::max_abs_diff;
 
 graph::Model built(const std::string& text) {
   ops::register_builtin_ops();
@@ -39,8 +39,8 @@ graph::Model built(const std::string& text) {
 
 graph::Model shipped(const std::string& file, const std::string& from = "",
                      const std::string& to = "") {
-  std::string text = testing::read_all(testing::source_path(file));
-  if (!from.empty()) testing::replace_once(text, from, to);
+  std::string text = twinflow::testing::read_all(twinflow::testing::source_path(file));
+  if (!from.empty()) twinflow::testing::replace_once(text, from, to);
   return built(text);
 }
 
@@ -62,7 +62,7 @@ Feeds random_feeds(const graph::Model& m, int64_t batch, uint64_t seed) {
   for (ValueId v : m.graph->inputs()) {
     const graph::Value& input = m.graph->value(v);
     if (input.dtype != graph::DType::kInt32 || input.name.find(':') != std::string::npos) continue;
-    f.ids.push_back(testing::random_ids(batch, input.shape[1], 40, seed + f.ids.size()));
+    f.ids.push_back(twinflow::testing::random_ids(batch, input.shape[1], 40, seed + f.ids.size()));
     texts[input.name] = &f.ids.back();
     f.id_inputs.push_back({input.name, &f.ids.back()});
   }
@@ -192,7 +192,7 @@ TEST_SUITE("autograd.stacking") {
     const graph::Model m = built(kDenses);
     Feeds feeds = random_feeds(m, 3, 5);
     ops::Tensor<double>& y = feeds.reals.back();
-    y = testing::batch_rows(y, 0, 2);
+    y = twinflow::testing::batch_rows(y, 0, 2);
     runtime::ParameterStore<double> params(*m.graph, 7);
     runtime::Executor<double> alone(*m.graph, params, Stacking::kOff);
     runtime::Executor<double> stacked(*m.graph, params, Stacking::kShared);

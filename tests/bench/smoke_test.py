@@ -2,8 +2,8 @@
 """The benchmark programs run at a tiny size and each prints one JSON line with every key the
 driver (bench/compare.sh) reads, every number positive and finite. Not a timing test.
 
-twinflow_bench runs once per net x mode (training with lazy_adam and adagrad), and once in
---mode gemm. bench/torch_bench.py runs every net x mode once, half of them packed and half
+twinflow_bench runs once per net x mode (training with lazy_adam and adagrad, training and
+inference with --stack shared), and once in --mode gemm. bench/torch_bench.py runs every net x mode once, half of them packed and half
 stacked, when /usr/bin/python3 can import torch and TWINFLOW_TORCH_TESTS is not 0. Usage: smoke_test.py TWINFLOW_BENCH SOURCE_DIR
 """
 
@@ -69,12 +69,16 @@ def main():
             # Both thread counts and both kinds of lengths, over the six runs of each program.
             threads = 2 if mode == "train" else 1
             lengths = "random" if net == "cosine" else "full"
-            # The row-sparse optimizers in training (the other runs: adam, the default).
+            # The row-sparse optimizers in training (the other runs: adam, the default), and
+            # shared-branch batching in the runs with more than one tower.
             mine = dict(expect, threads=threads, lengths=lengths)
             extra = []
+            if mode != "embed":
+                mine["stack"] = "shared"
+                extra = ["--stack", "shared"]
             if mode == "train":
                 mine["optimizer"] = "lazy_adam" if net == "cosine" else "adagrad"
-                extra = ["--optimizer", mine["optimizer"]]
+                extra += ["--optimizer", mine["optimizer"]]
             jobs.append(([bench, *flags, *extra, "--threads", str(threads), "--lengths", lengths],
                          RUN_KEYS, positive, mine))
             if with_torch:

@@ -27,7 +27,7 @@ Model built(const std::string& text) {
 }
 
 Model shipped(const std::string& file) {
-  return built(testing::read_all(testing::source_path(file)));
+  return built(twinflow::testing::read_all(twinflow::testing::source_path(file)));
 }
 
 std::vector<std::string> names(const Graph& g, const StackGroup& group) {
@@ -92,8 +92,9 @@ TEST_SUITE("graph.stacking") {
   }
 
   TEST_CASE("applications to inputs of other shapes are left alone, and say so") {
-    std::string text = testing::read_all(testing::source_path("models/cosine_siamese.yaml"));
-    testing::replace_once(text, "right: {shape: [30]", "right: {shape: [20]");
+    std::string text =
+        twinflow::testing::read_all(twinflow::testing::source_path("models/cosine_siamese.yaml"));
+    twinflow::testing::replace_once(text, "right: {shape: [30]", "right: {shape: [20]");
     const Model m = built(text);
     const StackingPlan plan = plan_stacking(*m.graph);
     CHECK(plan.groups.empty());

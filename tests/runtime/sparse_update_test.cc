@@ -25,7 +25,7 @@ namespace {
 using graph::Shape;
 using graph::ValueId;
 
-constexpr int64_t kVocab = 12, kDim = 3, kSeq = 4;
+constexpr int64_t kTableRows = 12, kDim = 3, kSeq = 4;
 
 // loss = Σ emb(ids)², plus Σ W² when the table is also read by another op (`tied`).
 struct TableGraph {
@@ -38,7 +38,7 @@ TableGraph table_graph(bool mask_zero, bool tied) {
   graph::Graph& g = t.g;
   const ValueId ids = g.add_input("ids", Shape{graph::kBatch, kSeq}, graph::DType::kInt32);
   const graph::LayerId emb = g.add_layer("emb", ops::op_def<ops::Embedding>(),
-                                         graph::EmbeddingAttrs{kVocab, kDim, mask_zero});
+                                         graph::EmbeddingAttrs{kTableRows, kDim, mask_zero});
   const auto sum_of_squares = [&](ValueId x, const std::string& name) {
     ValueId s = g.add_node(ops::op_def<ops::Mul>(), graph::NoAttrs{}, {x, x}, name + "_sq");
     while (g.value(s).shape.rank() > 0)
@@ -106,8 +106,9 @@ TEST_SUITE("runtime.sparse_rows") {
     const int64_t slots = graph::subword_slots(two_grams);
     const ValueId pieces =
         g.add_input("pieces", Shape{graph::kBatch, 2, slots}, graph::DType::kInt32);
-    const graph::LayerId emb = g.add_layer("emb", ops::op_def<ops::Embedding>(),
-                                           graph::EmbeddingAttrs{kVocab, kDim, true, two_grams});
+    const graph::LayerId emb =
+        g.add_layer("emb", ops::op_def<ops::Embedding>(),
+                    graph::EmbeddingAttrs{kTableRows, kDim, true, two_grams});
     ValueId loss = g.apply(emb, {ids, pieces}, "y");
     while (g.value(loss).shape.rank() > 0)
       loss = g.add_node(ops::op_def<ops::ReduceSum>(), graph::ReduceAttrs{-1, false}, {loss},
@@ -119,15 +120,15 @@ TEST_SUITE("runtime.sparse_rows") {
     ops::IdTensor a(Shape{1, 2}), p(Shape{1, 2, slots});
     a.data = {4, 0};  // the second position is padding: its pieces must not count
     std::fill(p.data.begin(), p.data.end(), -1);
-    p.data[0] = kVocab + 3;
-    p.data[1] = kVocab + 1;
-    p.data[static_cast<size_t>(slots)] = kVocab + 4;
+    p.data[0] = kTableRows + 3;
+    p.data[1] = kTableRows + 1;
+    p.data[static_cast<size_t>(slots)] = kTableRows + 4;
     params.zero_grad();
     exec.feed_ids("ids", &a);
     exec.feed_ids("pieces", &p);
     exec.forward(false, 1);
     exec.backward(loss);
-    CHECK(nonzero_rows(w) == std::vector<int64_t>{4, kVocab + 1, kVocab + 3});
+    CHECK(nonzero_rows(w) == std::vector<int64_t>{4, kTableRows + 1, kTableRows + 3});
     // Listed rows cover every non-zero one; a padded position's pieces may be listed, harmlessly.
     for (int64_t r : nonzero_rows(w))
       CHECK(std::binary_search(w.grad_rows.rows.begin(), w.grad_rows.rows.end(), r));
@@ -147,7 +148,7 @@ TEST_SUITE("runtime.sparse_rows") {
     exec.forward(false, 1);
     exec.backward(t.loss);
     CHECK_FALSE(w.grad_rows.known);
-    CHECK(static_cast<int64_t>(nonzero_rows(w).size()) == kVocab);
+    CHECK(static_cast<int64_t>(nonzero_rows(w).size()) == kTableRows);
     params.zero_grad();  // whole, since no rows are known
     CHECK(testing::max_abs(std::vector<double>(w.grad.data.begin(), w.grad.data.end())) == 0.0);
   }
