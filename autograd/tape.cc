@@ -44,18 +44,12 @@ Tape<T>::Tape(const graph::Graph& graph, graph::StackingPlan plan)
     for (size_t j = 0; j < members.size(); ++j)
       block_of_[static_cast<size_t>(graph.node(members[j]).output)] = {static_cast<int>(k),
                                                                        static_cast<int>(j)};
-    const size_t data = data_inputs(graph.node(members.front()));
+    const size_t data = graph.data_input_count(members.front());
     stacked_[k].reals.resize(data);
     stacked_[k].ids.resize(data);
     stacked_[k].dx.resize(data);
     stacked_[k].seeds.resize(members.size());
   }
-}
-
-template <typename T>
-size_t Tape<T>::data_inputs(const graph::Node& node) const {
-  return node.layer < 0 ? node.inputs.size()
-                        : node.inputs.size() - graph_.layer(node.layer).params.size();
 }
 
 template <typename T>
@@ -179,7 +173,7 @@ template <typename T>
 bool Tape<T>::stackable_now(size_t k) {
   const std::vector<graph::NodeId>& members = groups_[k].nodes;
   const graph::Node& lead = graph_.node(members.front());
-  const size_t data = data_inputs(lead);
+  const size_t data = graph_.data_input_count(members.front());
   const int64_t rows = view(lead.inputs.front()).shape[0];
   for (graph::NodeId m : members) {
     infer_runtime_shape(m);
@@ -244,7 +238,7 @@ void Tape<T>::run_group(size_t k) {
     return;
   }
   const graph::Node& lead = graph_.node(members.front());
-  const size_t data = data_inputs(lead);
+  const size_t data = graph_.data_input_count(members.front());
   s.in.clear();
   for (size_t i = 0; i < lead.inputs.size(); ++i) {
     if (i >= data) {
@@ -454,7 +448,7 @@ void Tape<T>::backward_group(size_t k) {
                    [&](graph::NodeId m) { return runs_backward(static_cast<size_t>(m)); }))
     return;
   const graph::Node& lead = graph_.node(members.front());
-  const size_t data = data_inputs(lead);
+  const size_t data = graph_.data_input_count(members.front());
   const int64_t block = s.y.size() / static_cast<int64_t>(members.size());
   s.dy.resize(s.y.shape);
   for (size_t j = 0; j < members.size(); ++j) {

@@ -98,7 +98,6 @@ class Tape {
   bool runs_backward(size_t n) const;
   void backward_node(size_t n);
   void backward_group(size_t k);
-  size_t data_inputs(const graph::Node& node) const;
   template <typename F>
   void for_each_node(const graph::RunStep& step, F&& f) const;
   void mark_paths(ValueId output, std::vector<bool>& leads, std::vector<bool>& reached) const;

@@ -206,6 +206,11 @@ std::vector<ValueId> Graph::parameters() const {
   return out;
 }
 
+size_t Graph::data_input_count(NodeId n) const {
+  const Node& nd = node(n);
+  return nd.inputs.size() - (nd.layer >= 0 ? layer(nd.layer).params.size() : 0);
+}
+
 std::vector<NodeId> Graph::consumers(ValueId v) const {
   std::vector<NodeId> out;
   for (size_t n = 0; n < nodes_.size(); ++n)

@@ -117,6 +117,8 @@ class Graph {
   std::vector<ValueId> parameters() const;
   // Nodes reading a value, in insertion order.
   std::vector<NodeId> consumers(ValueId v) const;
+  // How many of a node's inputs are data: all but its layer's parameters, which come last.
+  size_t data_input_count(NodeId n) const;
 
   // "node 'x1' (Bidirectional)" / "input 'left'" / "parameter 'emb.embeddings'"
   std::string describe_value(ValueId v) const;

@@ -10,12 +10,11 @@ namespace twinflow::graph {
 
 namespace {
 
-// A layer's parameters are a node's trailing inputs; the rest is the data it is applied to.
+// What a node's data inputs hold (its layer's parameters left out).
 std::vector<ValueInfo> data_inputs(const Graph& g, NodeId n) {
   const Node& node = g.node(n);
-  const size_t params = g.layer(node.layer).params.size();
   std::vector<ValueInfo> infos;
-  for (size_t i = 0; i + params < node.inputs.size(); ++i) {
+  for (size_t i = 0; i < g.data_input_count(n); ++i) {
     const Value& v = g.value(node.inputs[i]);
     infos.push_back({v.shape, v.dtype});
   }

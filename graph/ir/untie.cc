@@ -28,7 +28,7 @@ UntiedGraph untie_layer(const Graph& g, LayerId target) {
         const Node& node = g.node(v.producer);
         std::vector<ValueId> data_inputs;
         const Layer* layer = node.layer >= 0 ? &g.layer(node.layer) : nullptr;
-        const size_t n_data = node.inputs.size() - (layer ? layer->params.size() : 0);
+        const size_t n_data = g.data_input_count(v.producer);
         for (size_t k = 0; k < n_data; ++k) data_inputs.push_back(out.value_map.at(node.inputs[k]));
         if (!layer) {
           out.value_map[old_id] =
