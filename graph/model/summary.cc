@@ -114,6 +114,11 @@ std::string inputs_section(const Model& m) {
     if (it == m.values.end()) continue;
     const Value& v = m.graph->value(it->second);
     t.add({input.name, v.shape.to_string(), std::string(spec_dtype(v.dtype))});
+    // The n-gram rows of a text read by a subword Embedding: filled from the text, never given.
+    if (const SubwordInput* sub = m.subword_input(input.name)) {
+      const Value& pieces = m.graph->value(*m.graph->find_value(sub->pieces));
+      t.add({sub->pieces, pieces.shape.to_string(), "int32, from " + input.name});
+    }
   }
   return "Inputs:\n" + t.render();
 }

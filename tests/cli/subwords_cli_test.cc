@@ -5,11 +5,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "graph/model/model.h"
+#include "graph/model/summary.h"
 #include "graph/spec/spec.h"
 #include "ops/registry.h"
 #include "tests/cli/run_cli.h"
@@ -65,8 +67,23 @@ TEST_SUITE("cli.subwords") {
     const auto pieces = model->graph->find_value("right:subwords");
     REQUIRE(pieces);
     CHECK(model->graph->value(*pieces).shape == graph::Shape{graph::kBatch, 12, 69});
+    // `check` lists it under its text, as an input the text fills.
+    const std::string summary = graph::model_summary(*model);
+    CHECK(summary.find("  left            [B, 12]      int32\n"
+                       "  left:subwords   [B, 12, 69]  int32, from left\n") != std::string::npos);
     CHECK(model->graph->value(*model->graph->find_value("emb.embeddings")).shape ==
           graph::Shape{8000, 8});
+  }
+
+  TEST_CASE("check --json lists the pieces input after its text") {
+    const TinyPairs pairs;
+    const std::string spec = pairs.tmp.write("sub.yaml", subword_spec(pairs));
+    const CliRun run = run_twinflow({"check", "--json", spec});
+    REQUIRE_MESSAGE(run.status == 0, run.err);
+    const nlohmann::json inputs = nlohmann::json::parse(run.out)["specs"][0]["model"]["inputs"];
+    REQUIRE(inputs.size() == 5);
+    CHECK(inputs[1] == nlohmann::json::parse(R"({"name": "left:subwords", "shape": [null, 12, 69],
+                                                  "dtype": "int32", "from": "left"})"));
   }
 
   TEST_CASE("subwords must read a text input directly") {

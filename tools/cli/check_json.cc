@@ -49,11 +49,17 @@ json stacking_json(const graph::Model& m) {
 json model_json(const graph::Model& m) {
   const graph::Graph& g = *m.graph;
   json inputs = json::array();
-  for (const graph::InputSpec& input : m.spec.inputs)
+  for (const graph::InputSpec& input : m.spec.inputs) {
     if (const auto it = m.values.find(input.name); it != m.values.end())
       inputs.push_back({{"name", input.name},
                         {"shape", shape_json(g.value(it->second).shape)},
                         {"dtype", input.dtype == graph::DType::kInt32 ? "int32" : "float32"}});
+    if (const graph::SubwordInput* sub = m.subword_input(input.name))
+      inputs.push_back({{"name", sub->pieces},
+                        {"shape", shape_json(g.value(*g.find_value(sub->pieces)).shape)},
+                        {"dtype", "int32"},
+                        {"from", input.name}});
+  }
   json applications = json::array();
   for (const graph::Application& app : m.applications) {
     json shapes = json::array();
