@@ -110,18 +110,49 @@ void Tape<T>::infer_runtime_shape(graph::NodeId n) {
   const graph::Node& node = graph_.node(n);
   info_scratch_.clear();
   for (ValueId v : node.inputs) info_scratch_.push_back({view(v).shape, graph_.value(v).dtype});
-  std::vector<graph::ValueInfo>& seen = inferred_from_[static_cast<size_t>(n)];
+  size_output(node, inferred_from_[static_cast<size_t>(n)],
+              owned_[static_cast<size_t>(node.output)]);
+}
+
+template <typename T>
+void Tape<T>::size_output(const graph::Node& node, std::vector<graph::ValueInfo>& seen,
+                          Tensor<T>& out) {
   if (seen == info_scratch_) return;
   seen.clear();  // until the rule below succeeds
-  graph::Shape out;
+  graph::Shape shape;
   try {
-    out = node.op->infer_shape(node.attrs, info_scratch_);
+    shape = node.op->infer_shape(node.attrs, info_scratch_);
   } catch (const graph::ShapeError& e) {
     throw graph::RuntimeInputError(
         fmt::format("node '{}' ({}): {}", node.name, node.op->name, e.what()));
   }
-  owned_[static_cast<size_t>(node.output)].resize(out);
+  out.resize(shape);
   seen = info_scratch_;
+}
+
+template <typename T>
+void Tape<T>::call_forward(const graph::Node& node, ops::Context<T>& ctx, ops::Args<T> in,
+                           Tensor<T>& out) {
+#ifdef TWINFLOW_POISON_OUTPUTS
+  // Sanitizer builds: a kernel that leaves an output element unwritten yields NaN, which
+  // every value and gradient check then catches.
+  out.fill(std::numeric_limits<T>::quiet_NaN());
+#endif
+  try {
+    ops::op_def_of(*node.op).template forward<T>()(node.attrs, ctx, in,
+                                                   ops::Out<T>{out.data.data(), out.shape});
+  } catch (const graph::RuntimeInputError& e) {
+    // Bad data found inside a kernel (an id outside the vocabulary): say where in the graph.
+    throw graph::RuntimeInputError(
+        fmt::format("node '{}' ({}): {}", node.name, node.op->name, e.what()));
+  }
+}
+
+template <typename T>
+ops::RowSeeds Tape<T>::group_random(size_t k) const {
+  const graph::NodeId lead = groups_[k].nodes.front();
+  const Stacked& s = stacked_[k];
+  return {ops::mix64(seed_, static_cast<uint64_t>(lead)), row_keys_, s.seeds, s.rows};
 }
 
 template <typename T>
@@ -150,21 +181,8 @@ void Tape<T>::run_node(size_t n) {
   infer_runtime_shape(static_cast<graph::NodeId>(n));
   in_scratch_.clear();
   for (ValueId v : node.inputs) in_scratch_.push_back(view(v));
-  Tensor<T>& out = owned_[static_cast<size_t>(node.output)];
-#ifdef TWINFLOW_POISON_OUTPUTS
-  // Sanitizer builds: a kernel that leaves an output element unwritten yields NaN, which
-  // every value and gradient check then catches.
-  out.fill(std::numeric_limits<T>::quiet_NaN());
-#endif
   ops::Context<T> ctx{training_, node_random(n), &saved_[n]};
-  try {
-    ops::op_def_of(*node.op).template forward<T>()(node.attrs, ctx, in_scratch_,
-                                                   ops::Out<T>{out.data.data(), out.shape});
-  } catch (const graph::RuntimeInputError& e) {
-    // Bad data found inside a kernel (an id outside the vocabulary): say where in the graph.
-    throw graph::RuntimeInputError(
-        fmt::format("node '{}' ({}): {}", node.name, node.op->name, e.what()));
-  }
+  call_forward(node, ctx, in_scratch_, owned_[static_cast<size_t>(node.output)]);
 }
 
 // A group runs as one call when its members' data inputs agree in shape and every data input
@@ -252,27 +270,11 @@ void Tape<T>::run_group(size_t k) {
   info_scratch_.clear();
   for (size_t i = 0; i < s.in.size(); ++i)
     info_scratch_.push_back({s.in[i].shape, graph_.value(lead.inputs[i]).dtype});
-  if (!(s.inferred_from == info_scratch_)) {
-    s.inferred_from.clear();
-    s.y.resize(lead.op->infer_shape(lead.attrs, info_scratch_));  // members' shapes held
-    s.inferred_from = info_scratch_;
-  }
-#ifdef TWINFLOW_POISON_OUTPUTS
-  s.y.fill(std::numeric_limits<T>::quiet_NaN());
-#endif
+  size_output(lead, s.inferred_from, s.y);
   for (size_t j = 0; j < members.size(); ++j)
     s.seeds[j] = node_random(static_cast<size_t>(members[j])).seed;
-  ops::Context<T> ctx{
-      training_,
-      {ops::mix64(seed_, static_cast<uint64_t>(members.front())), row_keys_, s.seeds, s.rows},
-      &saved_[static_cast<size_t>(members.front())]};
-  try {
-    ops::op_def_of(*lead.op).template forward<T>()(lead.attrs, ctx, s.in,
-                                                   ops::Out<T>{s.y.data.data(), s.y.shape});
-  } catch (const graph::RuntimeInputError& e) {
-    throw graph::RuntimeInputError(
-        fmt::format("node '{}' ({}): {}", lead.name, lead.op->name, e.what()));
-  }
+  ops::Context<T> ctx{training_, group_random(k), &saved_[static_cast<size_t>(members.front())]};
+  call_forward(lead, ctx, s.in, s.y);
   const int64_t block = s.y.size() / static_cast<int64_t>(members.size());
   for (size_t j = 0; j < members.size(); ++j) {
     Tensor<T>& out = owned_[static_cast<size_t>(graph_.node(members[j]).output)];
@@ -478,10 +480,7 @@ void Tape<T>::backward_group(size_t k) {
     s.dx[i].fill(T(0));
     grad_scratch_.push_back({s.dx[i].data.data(), s.dx[i].shape});
   }
-  ops::Context<T> ctx{
-      training_,
-      {ops::mix64(seed_, static_cast<uint64_t>(members.front())), row_keys_, s.seeds, s.rows},
-      &saved_[static_cast<size_t>(members.front())]};
+  ops::Context<T> ctx{training_, group_random(k), &saved_[static_cast<size_t>(members.front())]};
   ops::op_def_of(*lead.op).template backward<T>()(
       lead.attrs, ctx, s.in, ops::In<T>{s.y.data.data(), nullptr, s.y.shape},
       ops::In<T>{s.dy.data.data(), nullptr, s.dy.shape}, ops::GradArgs<T>(grad_scratch_));

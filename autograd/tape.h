@@ -90,6 +90,11 @@ class Tape {
   };
 
   ops::In<T> view(ValueId v) const;
+  // Sizes `out` by node's shape rule on info_scratch_, unless `seen` holds the same inputs.
+  void size_output(const graph::Node& node, std::vector<graph::ValueInfo>& seen, Tensor<T>& out);
+  // Runs node's kernel on `in` into `out`, naming the node in a bad-data error.
+  void call_forward(const graph::Node& node, ops::Context<T>& ctx, ops::Args<T> in, Tensor<T>& out);
+  ops::RowSeeds group_random(size_t k) const;  // each member's rows draw as that member would
   void run_node(size_t n);
   void run_group(size_t k);
   bool stackable_now(size_t k);
